@@ -1,0 +1,5 @@
+"""Allow `python -m redplan`."""
+
+from redplan.cli import main
+
+main()

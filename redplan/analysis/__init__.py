@@ -1,0 +1,1 @@
+"""Pure math with no I/O: geometry, quorums, latency, availability, cost."""

@@ -1,0 +1,190 @@
+"""The command line: parse flags, call one function, print, choose the exit code.
+
+Heavy modules are imported inside the commands that need them, so `--help`
+and `validate` start fast (scipy and numpy never load for them).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+
+import typer
+
+from redplan import __version__
+
+if TYPE_CHECKING:
+    from redplan.catalog import Catalog
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="redplan",
+    help=(
+        "Plan and audit redundancy for distributed services.\n\n"
+        "Describe each service in YAML (RTO, RPO, consistency, regions, failures to survive, "
+        "and optionally what is deployed today); redplan checks the file and computes what "
+        "the design delivers."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+catalog_app = typer.Typer(
+    help="Look up the shipped catalogs: regions and measured inter-region round-trip times.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+CatalogDir = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--catalog-dir",
+        envvar="REDPLAN_CATALOG_DIR",
+        help="Directory whose catalog files (regions.csv, rtt.csv, tiers.yaml, ...) replace the shipped ones.",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"redplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Plan and audit redundancy for distributed services."""
+
+
+def _fail(messages: list[str]) -> NoReturn:
+    for message in messages:
+        print(message, file=sys.stderr)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _catalog(directory: Path | None) -> Catalog:
+    from redplan.catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog(directory)
+    except CatalogError as error:
+        _fail([f"catalog error: {error}"])
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Service files, directories (searched for *.yaml, *.yml) or globs.", show_default=False)],
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """Check service files: YAML, schema, units, regions, and cross-field consistency.
+
+    Every problem is printed as [bold]file:line:col: message[/bold] on stderr and the exit
+    code is 2; a clean run prints a summary and exits 0.
+
+    [dim]Example: redplan validate services/ 'teams/**/*.yaml'[/dim]
+    """
+    from redplan.spec.errors import SpecInputError
+    from redplan.spec.loader import load_fleet
+
+    try:
+        fleet = load_fleet(paths, _catalog(catalog_dir))
+    except SpecInputError as invalid:
+        files = len({error.file for error in invalid.errors})
+        count = len(invalid.errors)
+        _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
+    services = len(fleet.services)
+    files = len(fleet.files)
+    typer.echo(f"ok: {files} file{'s' * (files != 1)}, {services} service{'s' * (services != 1)} valid")
+
+
+@app.command()
+def schema(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+) -> None:
+    """Print the JSON Schema of the service file (spec v1), for editors and CI.
+
+    Point yaml-language-server at it with a first line such as
+    [bold]# yaml-language-server: $schema=redplan.schema.json[/bold]
+    """
+    from redplan.spec.schema import spec_json_schema
+
+    text = json.dumps(spec_json_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        _fail([f"{output}: exists; pass --force to overwrite it"])
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}", err=True)
+
+
+@catalog_app.command("regions")
+def catalog_regions(
+    provider: Annotated[Optional[str], typer.Option("--provider", "-p", help="Only this provider: aws, azure, gcp (or dc for sites).")] = None,
+    output_format: FormatOption = OutputFormat.text,
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """List the regions redplan knows, with location, continent and zone count."""
+    from redplan.report.catalog import print_regions, regions_json
+
+    catalog = _catalog(catalog_dir)
+    providers = sorted(catalog.providers())
+    if provider is not None and provider not in providers:
+        _fail([f"unknown provider {provider!r}; known: {', '.join(providers)}"])
+    regions = sorted(
+        (region for region in catalog.regions.values() if provider in (None, region.provider)), key=lambda region: region.id
+    )
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(regions_json(regions), indent=2))
+    else:
+        print_regions(regions)
+
+
+@catalog_app.command("rtt")
+def catalog_rtt(
+    a: Annotated[str, typer.Argument(help="A region, e.g. aws:us-east-1.", show_default=False)],
+    b: Annotated[str, typer.Argument(help="Another region, e.g. aws:eu-west-2.", show_default=False)],
+    output_format: FormatOption = OutputFormat.text,
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """Round-trip time between two regions: the published figure and its source, or an estimate marked as one.
+
+    Estimates come from great-circle distance at the speed of light in fiber, times an
+    inflation fitted on the catalog's own published pairs, and never fall below the
+    physical floor of 2 x distance / 200 km/ms.
+    """
+    from redplan.report.catalog import print_rtt, rtt_json
+    from redplan.spec.checks import unknown_region_message
+
+    catalog = _catalog(catalog_dir)
+    unknown = [unknown_region_message(region, catalog) for region in (a, b) if region not in catalog.regions]
+    if unknown:
+        _fail(unknown)
+    figure = catalog.rtt(a, b)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(rtt_json(figure), indent=2))
+    else:
+        print_rtt(figure)
+
+
+def main() -> None:
+    app()

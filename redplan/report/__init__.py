@@ -1,0 +1,1 @@
+"""Formatters: turn result models into text, JSON and other formats; they never decide."""

@@ -1,0 +1,45 @@
+"""Catalog look-ups as a terminal table or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from redplan.catalog import Region, RttFigure
+
+
+def regions_json(regions: Iterable[Region]) -> list[dict[str, Any]]:
+    return [asdict(region) for region in regions]
+
+
+def print_regions(regions: list[Region]) -> None:
+    table = Table(title=f"{len(regions)} regions", title_justify="left")
+    for header in ("region", "location", "continent", "zones", "lat", "lon"):
+        table.add_column(header, justify="right" if header in ("zones", "lat", "lon") else "left")
+    for region in regions:
+        table.add_row(
+            region.id,
+            region.display_name,
+            region.continent,
+            "?" if region.az_count is None else str(region.az_count),
+            "" if region.lat is None else f"{region.lat:.2f}",
+            "" if region.lon is None else f"{region.lon:.2f}",
+        )
+    Console().print(table)
+
+
+def rtt_json(figure: RttFigure) -> dict[str, Any]:
+    return asdict(figure)
+
+
+def print_rtt(figure: RttFigure) -> None:
+    p95 = "" if figure.p95_ms is None else f", p95 {figure.p95_ms:g} ms"
+    kind = "estimated" if figure.estimated else "published"
+    console = Console(highlight=False)
+    console.print(f"{figure.a} ↔ {figure.b}: p50 {figure.p50_ms:.1f} ms{p95} ({kind})")
+    console.print(f"  source: {figure.basis}")
+    if figure.distance_km is not None and figure.floor_ms is not None:
+        console.print(f"  great-circle distance {figure.distance_km:,.0f} km; physical floor {figure.floor_ms:.1f} ms round trip")

@@ -1,0 +1,81 @@
+"""From command-line paths (files, directories, globs) to decoded YAML texts.
+
+File-level problems (missing, binary, not UTF-8, too large) are located at
+1:1 like ruff's I/O errors, so every message keeps the file:line:col shape
+that editors and CI problem matchers parse.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Iterable
+
+from redplan.spec.errors import InputError
+
+MAX_FILE_BYTES = 16 * 2**20
+YAML_SUFFIXES = (".yaml", ".yml")
+_GLOB_CHARS = set("*?[")
+
+
+def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
+    """Expand paths into YAML files: directories recursively, globs when nothing has that literal name."""
+    files: list[str] = []
+    errors: list[InputError] = []
+    for raw in paths:
+        if os.path.isdir(raw):
+            found = _yaml_files_under(raw)
+            if not found:
+                errors.append(InputError(raw, 1, 1, "is a directory with no .yaml or .yml files in it"))
+            files.extend(found)
+        elif os.path.exists(raw):
+            files.append(raw)
+        elif _GLOB_CHARS & set(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                errors.append(InputError(raw, 1, 1, "no file matches this pattern"))
+            for match in matches:
+                files.extend(_yaml_files_under(match) if os.path.isdir(match) else [match])
+        else:
+            errors.append(InputError(raw, 1, 1, "no such file or directory"))
+    unique = list(dict.fromkeys(os.path.normpath(path) for path in files))
+    return unique, errors
+
+
+def _yaml_files_under(directory: str) -> list[str]:
+    """YAML files below a directory, sorted, skipping hidden folders; symlinked folders are not followed."""
+    found = []
+    for root, folders, names in os.walk(directory):
+        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
+        found.extend(os.path.join(root, name) for name in sorted(names) if name.endswith(YAML_SUFFIXES))
+    return found
+
+
+def read_text(path: str) -> tuple[str | None, InputError | None]:
+    """The file's text as UTF-8, or the reason it cannot be read as a service file."""
+    try:
+        if Path(path).is_dir():
+            return None, InputError(path, 1, 1, "is a directory, not a file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, InputError(path, 1, 1, f"cannot read: {error.strerror or error}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, InputError(path, 1, 1, f"is larger than the {MAX_FILE_BYTES // 2**20} MiB limit for a service file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, InputError(path, 1, 1, "is UTF-16; save it as UTF-8")
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line, column = _line_column(data, offset)
+        return None, InputError(path, line, column, "is a binary file (NUL byte), not YAML")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line, column = _line_column(data, error.start)
+        return None, InputError(path, line, column, f"is not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded")
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1

@@ -1,0 +1,270 @@
+"""Load service files into validated specs, or into located input errors.
+
+Every problem becomes `file:line:col: message`: YAML problems from the
+reader, pydantic errors mapped back through the document's Locator (unknown
+keys point at the key, with a did-you-mean), and cross-field problems from
+`redplan.spec.checks`. Loading continues past a bad file so one run reports
+every broken file at once.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from dataclasses import dataclass
+from typing import Annotated, Any, Iterable, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from redplan.catalog import Catalog, SiteDataError, load_yaml_resource
+from redplan.spec.checks import check_service, did_you_mean
+from redplan.spec.errors import InputError, SpecInputError
+from redplan.spec.files import collect_files, read_text
+from redplan.spec.models import Service, Site, SpecDocument
+from redplan.spec.tiers import TierCatalog, apply_tier
+from redplan.spec.yaml_reader import Document, Locator, read_documents
+
+
+@dataclass(frozen=True)
+class LoadedService:
+    """A validated service, its objectives completed from its tier, and where it was written."""
+
+    spec: Service
+    file: str
+    locator: Locator
+    path: tuple[Any, ...]
+    from_tier: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def locate(self, *subpath: Any, at_key: bool = False) -> tuple[int, int]:
+        """1-based line and column of a part of this service (the closest node that exists)."""
+        return self.locator.position(self.path + subpath, at_key=at_key)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Everything one run loaded: services from all files, sites, and the catalog extended by the sites."""
+
+    files: list[str]
+    services: list[LoadedService]
+    sites: list[Site]
+    catalog: Catalog
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    file: str
+    document: Document
+    spec: SpecDocument
+
+
+def load_fleet(paths: Iterable[str], catalog: Catalog) -> Fleet:
+    """Load every file under `paths`; raise SpecInputError listing every problem found."""
+    files, errors = collect_files(paths)
+    parsed: list[_Parsed] = []
+    for file in files:
+        parsed.extend(_parse_file(file, errors))
+    catalog = _extend_catalog(parsed, catalog, errors)
+    services = _checked_services(parsed, catalog, errors)
+    if errors:
+        raise SpecInputError(sorted(set(errors)))
+    return Fleet(files, services, [site for item in parsed for site in item.spec.sites], catalog)
+
+
+def _parse_file(file: str, errors: list[InputError]) -> list[_Parsed]:
+    text, error = read_text(file)
+    if error:
+        errors.append(error)
+        return []
+    documents, yaml_errors = read_documents(text or "", file)
+    errors.extend(yaml_errors)
+    if yaml_errors:
+        return []
+    documents = [document for document in documents if document.data is not None]
+    if not documents:
+        errors.append(InputError(file, 1, 1, "is empty: a service file starts with `version: 1` and a list of `services`"))
+        return []
+    parsed = []
+    for document in documents:
+        if not isinstance(document.data, dict):
+            kind = type(document.data).__name__
+            errors.append(InputError(file, document.line, 1, f"expected a mapping with `version: 1` and `services`, got {_kind(kind)}"))
+            continue
+        try:
+            parsed.append(_Parsed(file, document, SpecDocument.model_validate(document.data)))
+        except ValidationError as invalid:
+            errors.extend(_located(file, document, error) for error in invalid.errors())
+    return parsed
+
+
+def _kind(type_name: str) -> str:
+    return {"list": "a list", "str": "text", "int": "a number", "float": "a number", "bool": "true/false"}.get(type_name, type_name)
+
+
+_TYPE_MESSAGES = {
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "date_type": "expected a date such as 2027-01-31",
+    "date_from_datetime_parsing": "expected a date such as 2027-01-31",
+    "date_parsing": "expected a date such as 2027-01-31",
+}
+
+
+def _located(file: str, document: Document, error: dict[str, Any]) -> InputError:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    at_key = kind == "extra_forbidden"
+    line, column = document.locator.position(loc, at_key=at_key)
+    prefix = _describe_path(document.data, loc[:-1] if at_key else loc)
+    return InputError(file, line, column, f"{prefix}{_message(error, loc)}")
+
+
+def _message(error: dict[str, Any], loc: tuple) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(loc[:-1])
+        hint = did_you_mean(key, allowed) or (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key {key!r}{hint}"
+    if kind == "missing":
+        extra = " (add `version: 1`)" if loc == ("version",) else ""
+        return f"missing required key {loc[-1]!r}{extra}"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
+        if loc == ("version",):
+            return f"unsupported spec version {value!r}; this redplan reads version 1"
+        suggestion = did_you_mean(str(value), choices)
+        return f"{value!r} is not one of {', '.join(choices)}{suggestion}"
+    if kind in _TYPE_MESSAGES:
+        hint = f"; write [{value}]" if kind == "list_type" and isinstance(value, str) else ""
+        return f"{_TYPE_MESSAGES[kind]}, got {_show(value)}{hint}"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
+
+
+def _describe_path(data: Any, loc: tuple) -> str:
+    """'service \\'ledger\\': objectives.rto: ' — the real keys of `loc` in the data, readably."""
+    parts: list[str] = []
+    service = ""
+    node = data
+    for index, step in enumerate(loc):
+        exists = (isinstance(node, dict) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        )
+        if not exists and index < len(loc) - 1:
+            continue  # a pydantic union tag, not a key of the file
+        if index == 1 and loc[0] == "services" and exists and isinstance(node[step], dict) and isinstance(node[step].get("name"), str):
+            service, parts = f"service {node[step]['name']!r}: ", []
+        elif isinstance(step, int):
+            parts.append(f"[{step}]")
+        else:
+            parts.append(("." if parts else "") + str(step))
+        node = node[step] if exists else None
+    path = "".join(parts)
+    return f"{service}{path}: " if path else service
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The field names of the model that sits at `loc`, for did-you-mean hints."""
+    annotation: Any = SpecDocument
+    for step in loc:
+        annotation = _step_into(annotation, step)
+    for candidate in _arms(annotation):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return list(candidate.model_fields)
+    return []
+
+
+def _arms(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _arms(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [arm for arg in get_args(annotation) for arm in _arms(arg)]
+    return [annotation]
+
+
+def _step_into(annotation: Any, step: Any) -> Any:
+    for arm in _arms(annotation):
+        if isinstance(arm, type) and issubclass(arm, BaseModel) and step in arm.model_fields:
+            return arm.model_fields[step].annotation
+        if get_origin(arm) is list and isinstance(step, int):
+            return get_args(arm)[0]
+        if get_origin(arm) is dict and isinstance(step, str):
+            return get_args(arm)[1]
+    return annotation  # a union tag in pydantic's location: stay where we are
+
+
+def _extend_catalog(parsed: list[_Parsed], catalog: Catalog, errors: list[InputError]) -> Catalog:
+    """Add the files' custom sites to the catalog, reporting duplicates and impossible RTTs."""
+    owners: list[tuple[_Parsed, int]] = []
+    seen: dict[str, str] = {}
+    for item in parsed:
+        for index, site in enumerate(item.spec.sites):
+            line, column = item.document.locator.position(("sites", index, "name"))
+            where = f"{item.file}:{line}"
+            if site.name in seen or site.name in catalog.regions:
+                first = seen.get(site.name, "the shipped catalog")
+                errors.append(InputError(item.file, line, column, f"site {site.name!r} is already defined ({first})"))
+                continue
+            seen[site.name] = where
+            owners.append((item, index))
+    sites = [item.spec.sites[index] for item, index in owners]
+    if not sites:
+        return catalog
+    try:
+        return catalog.with_sites(sites)
+    except SiteDataError as problem:
+        site_index, *rest = problem.where
+        item, index = owners[site_index]
+        line, column = item.document.locator.position(("sites", index, *rest), at_key=True)
+        errors.append(InputError(item.file, line, column, f"site {sites[site_index].name!r}: {problem.message}"))
+        return catalog
+
+
+def _checked_services(parsed: list[_Parsed], catalog: Catalog, errors: list[InputError]) -> list[LoadedService]:
+    tiers = TierCatalog.model_validate(load_yaml_resource("tiers.yaml", catalog.directory)).tiers
+    services: list[LoadedService] = []
+    first_seen: dict[str, LoadedService] = {}
+    for item in parsed:
+        for index, spec in enumerate(item.spec.services):
+            objectives, filled = apply_tier(spec.objectives, tiers.get(spec.tier) if spec.tier else None)
+            service = LoadedService(spec.model_copy(update={"objectives": objectives}), item.file, item.document.locator, ("services", index), filled)
+            for path, message in check_service(spec, catalog):
+                errors.append(_service_error(service, path, message))
+            if spec.name in first_seen:
+                other = first_seen[spec.name]
+                errors.append(_service_error(service, ("name",), f"duplicate service name (first defined at {other.file}:{other.locate()[0]})"))
+            else:
+                first_seen[spec.name] = service
+            services.append(service)
+    names = list(first_seen)
+    for service in services:
+        for index, dependency in enumerate(service.spec.depends_on):
+            if dependency not in first_seen:
+                message = f"depends on {dependency!r}, which is not a service in the files given{did_you_mean(dependency, names)}"
+                errors.append(_service_error(service, ("depends_on", index), message))
+    return services
+
+
+def _service_error(service: LoadedService, path: tuple, message: str) -> InputError:
+    line, column = service.locate(*path)
+    return InputError(service.file, line, column, f"service {service.name!r}: {message}")

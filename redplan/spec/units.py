@@ -1,0 +1,175 @@
+"""Units of the service file: durations, rates, sizes and percentages.
+
+Every quantity must carry its unit (only a bare 0 is unit-free), because a
+bare `30` for an RTO could mean seconds or minutes and a wrong guess is worse
+than an error. Values are normalised to seconds, events per second, bytes and
+fractions; the parsers raise `PydanticCustomError` so the loader can report
+one clean message at the offending line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+_NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
+
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_DURATION = re.compile(rf"^{_NUMBER}\s*(ms|s|min|m|h|d|w)$")
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+_ISO_SECONDS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+
+RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 1 / 60, "m": 1 / 60, "h": 1 / 3600, "d": 1 / 86400}
+_MULTIPLIERS = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
+_RATE = re.compile(rf"^{_NUMBER}\s*([kKMG]?)\s*/\s*(s|sec|min|m|h|d)$")
+
+SIZE_UNITS = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
+    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50,
+}
+_SIZE = re.compile(rf"^{_NUMBER}\s*(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$")
+_PERCENT = re.compile(rf"^{_NUMBER}\s*%$")
+
+# Far beyond any real objective, small enough that arithmetic on it stays finite.
+MAX_SECONDS = 100 * 365 * 86400.0
+
+
+def _unitless_zero(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value == 0
+
+
+def _finite(number: float, kind: str, text: Any) -> float:
+    if not math.isfinite(number):
+        raise PydanticCustomError("unit", "{text} is not a finite {kind}", {"text": repr(text), "kind": kind})
+    return number
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from `0`, `500ms`, `30s`, `5m`, `4h`, `2d`, `1w` or ISO 8601 `PT5M`."""
+    if _unitless_zero(value):
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError(
+            "duration_unit", "{value} needs a unit: write {value}s, {value}m or {value}h", {"value": value}
+        )
+    if not isinstance(value, str):
+        raise PydanticCustomError("duration", "expected a duration such as 30s, 5m or PT5M", {})
+    text = value.strip()
+    match = _DURATION.match(text)
+    if match:
+        seconds = float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    else:
+        iso = _ISO_DURATION.match(text)
+        if not iso or text in ("P", "PT") or text.endswith("T"):
+            raise PydanticCustomError(
+                "duration",
+                "{text} is not a duration; use 0, 500ms, 30s, 5m, 4h, 2d or ISO 8601 such as PT5M",
+                {"text": repr(text)},
+            )
+        seconds = sum(float(amount) * _ISO_SECONDS[unit] for unit, amount in iso.groupdict().items() if amount)
+    seconds = _finite(seconds, "duration", text)
+    if seconds > MAX_SECONDS:
+        raise PydanticCustomError("duration", "{text} is longer than 100 years", {"text": repr(text)})
+    return seconds
+
+
+def parse_rate(value: Any) -> float:
+    """Events per second from `2000/s`, `10k/min`, `5/h`."""
+    if _unitless_zero(value):
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("rate_unit", "{value} needs a unit: write {value}/s", {"value": value})
+    if not isinstance(value, str) or not (match := _RATE.match(value.strip())):
+        raise PydanticCustomError(
+            "rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)}
+        )
+    number, multiplier, unit = match.groups()
+    return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value)
+
+
+def parse_size(value: Any) -> float:
+    """Bytes from `512B`, `1KiB`, `4MB`, `2GiB`, `1TB`."""
+    if _unitless_zero(value):
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("size_unit", "{value} needs a unit: write {value}B, {value}KiB or {value}MB", {"value": value})
+    if not isinstance(value, str) or not (match := _SIZE.match(value.strip())):
+        raise PydanticCustomError(
+            "size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)}
+        )
+    return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value)
+
+
+def parse_fraction(value: Any) -> float:
+    """A fraction in (0, 1] from `99.99%` or `0.9999`."""
+    if isinstance(value, str) and (match := _PERCENT.match(value.strip())):
+        fraction = float(match.group(1)) / 100
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        fraction = float(value)
+        if 1 < fraction <= 100:
+            raise PydanticCustomError(
+                "percentage", "{value} is not a fraction; did you mean {value}%?", {"value": value}
+            )
+    else:
+        raise PydanticCustomError("percentage", "expected a percentage such as 99.99% or a fraction such as 0.9999", {})
+    if not (0 < fraction <= 1):
+        raise PydanticCustomError("percentage", "{value} is not between 0% and 100%", {"value": value})
+    return fraction
+
+
+def _unit_schema(pattern: str, description: str, allow_zero: bool = True) -> WithJsonSchema:
+    string = {"type": "string", "pattern": pattern}
+    schema: dict[str, Any] = {"anyOf": [string, {"const": 0}]} if allow_zero else string
+    return WithJsonSchema({**schema, "description": description})
+
+
+_JSON_NUMBER = r"(\d+(\.\d+)?|\.\d+)"
+_ISO_JSON = r"P(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?"
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    _unit_schema(rf"^\s*({_JSON_NUMBER}\s*(ms|s|min|m|h|d|w)|{_ISO_JSON})\s*$", "A duration: 0, 500ms, 30s, 5m, 4h, 2d or ISO 8601 (PT5M)."),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate),
+    _unit_schema(rf"^\s*{_JSON_NUMBER}\s*[kKMG]?\s*/\s*(s|sec|min|m|h|d)\s*$", "A rate: 2000/s, 10k/min, 5/h."),
+]
+Size = Annotated[
+    float,
+    BeforeValidator(parse_size),
+    _unit_schema(rf"^\s*{_JSON_NUMBER}\s*(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)\s*$", "A size: 512B, 1KiB, 4MB, 2GiB."),
+]
+Fraction = Annotated[
+    float,
+    BeforeValidator(parse_fraction),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": rf"^\s*{_JSON_NUMBER}\s*%\s*$"},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            ],
+            "description": "A percentage (99.99%) or a fraction (0.9999).",
+        }
+    ),
+]
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of a duration, for messages and reports."""
+    if seconds == 0:
+        return "0s"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)):
+        if seconds >= size and float(seconds / size).is_integer():
+            return f"{int(seconds / size)}{unit}"
+    if seconds < 1:
+        return f"{seconds * 1000:g}ms"
+    return f"{seconds:g}s"

@@ -1,0 +1,261 @@
+"""Safe, bounded YAML reading that remembers where every value came from.
+
+PyYAML's own composer recurses (libyaml's segfaults on a few hundred thousand
+nested brackets), silently keeps the last of duplicate keys, expands aliases
+without bound and spends most of its time resolving scalars one by one. So we
+build plain Python data straight from libyaml's event stream, iteratively:
+nesting depth, alias expansion and tags are checked as we go, duplicate keys
+are errors naming both lines, and a `Locator` maps any path of keys and
+indices back to a line and column for error messages and findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+import yaml
+
+from redplan.spec.errors import InputError
+
+MAX_DEPTH = 64
+MAX_ALIAS_EXPANSION = 100_000
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class YamlProblem(Exception):
+    """A problem found while reading, with 0-based line and column."""
+
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+# (key line, key column, value line, value column), all 0-based.
+Position = tuple[int, int, int, int]
+
+
+class Locator:
+    """Finds the line and column of a value (or of its key) from its path."""
+
+    def __init__(self, root: Any, positions: dict[int, dict[Any, Position]], root_position: tuple[int, int]):
+        self._root = root
+        self._positions = positions
+        self._root_position = root_position
+
+    def position(self, path: tuple[Any, ...], at_key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the deepest node of `path` that exists.
+
+        Steps that do not lead anywhere (a missing key, a type name in a
+        pydantic location) are skipped, so the answer is the closest real node.
+        """
+        node, (line, column) = self._root, self._root_position
+        for index, step in enumerate(path):
+            table = self._positions.get(id(node))
+            if table is None or not _hashable(step) or step not in table:
+                continue
+            key_line, key_column, value_line, value_column = table[step]
+            last = index == len(path) - 1
+            line, column = (key_line, key_column) if at_key and last else (value_line, value_column)
+            node = node[step]
+        return line + 1, column + 1
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a file: its data and where each part stands."""
+
+    data: Any
+    locator: Locator
+    line: int  # 1-based line of the document's first node
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _plain_scalar(value: str) -> Any:
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    return _construct(tag, value)
+
+
+@lru_cache(maxsize=4096)
+def _construct(tag: str, value: str) -> Any:
+    if tag == _MERGE_TAG:
+        return _MERGE
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+
+
+class _MergeKey:
+    """The YAML `<<` key: merges a mapping (or a list of them) into its parent."""
+
+
+_MERGE = _MergeKey()
+
+
+class _Frame:
+    __slots__ = ("container", "is_map", "key", "key_mark", "table", "size", "anchor", "mark", "merges")
+
+    def __init__(self, container: Any, is_map: bool, anchor: str | None, mark: Any):
+        self.container = container
+        self.is_map = is_map
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+        self.table: dict[Any, Position] = {}
+        self.size = 1
+        self.anchor = anchor
+        self.mark = mark
+        self.merges: list[Any] = []
+
+
+_NO_KEY = object()
+
+
+class _Builder:
+    """Turns libyaml events into Python data, positions and bounded aliases."""
+
+    def __init__(self) -> None:
+        self.positions: dict[int, dict[Any, Position]] = {}
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.stack: list[_Frame] = []
+        self.alias_nodes = 0
+        self.root: Any = None
+        self.root_mark: Any = None
+
+    def build(self, events: Iterator[Any]) -> Iterator[Document]:
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._add(self._scalar(event), event.start_mark, 1, event.anchor)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._check_tag(event, "tag:yaml.org,2002:map" if kind is yaml.MappingStartEvent else "tag:yaml.org,2002:seq")
+                if len(self.stack) >= MAX_DEPTH:
+                    raise YamlProblem(event.start_mark.line, event.start_mark.column, f"nesting is deeper than {MAX_DEPTH} levels")
+                is_map = kind is yaml.MappingStartEvent
+                self.stack.append(_Frame({} if is_map else [], is_map, event.anchor, event.start_mark))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = self.stack.pop()
+                if frame.merges:
+                    self._apply_merges(frame)
+                self.positions[id(frame.container)] = frame.table
+                self._add(frame.container, frame.mark, frame.size, frame.anchor)
+            elif kind is yaml.AliasEvent:
+                self._alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                self.root, self.root_mark, self.anchors = None, event.end_mark, {}
+            elif kind is yaml.DocumentEndEvent:
+                mark = self.root_mark
+                yield Document(self.root, Locator(self.root, self.positions, (mark.line, mark.column)), mark.line + 1)
+                self.positions = {}
+
+    def _scalar(self, event: Any) -> Any:
+        if event.tag in (None, "!"):
+            return _plain_scalar(event.value) if event.implicit[0] and event.tag is None else event.value
+        self._check_tag(event, None)
+        return _construct(event.tag, event.value)
+
+    def _check_tag(self, event: Any, expected: str | None) -> None:
+        tag = event.tag
+        if tag is None or tag == "!" or tag == expected or (expected is None and tag in _STANDARD_TAGS):
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(
+            event.start_mark.line, event.start_mark.column,
+            f"the tag {shown} is not allowed: redplan reads plain YAML data only (no language-specific or custom tags)",
+        )
+
+    def _alias(self, event: Any) -> None:
+        mark = event.start_mark
+        if event.anchor not in self.anchors:
+            if any(frame.anchor == event.anchor for frame in self.stack):
+                raise YamlProblem(mark.line, mark.column, f"the alias *{event.anchor} refers to a node that contains it")
+            raise YamlProblem(mark.line, mark.column, f"the alias *{event.anchor} names no anchor defined before it")
+        value, size = self.anchors[event.anchor]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_EXPANSION:
+            raise YamlProblem(
+                mark.line, mark.column,
+                f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes; a file this repetitive is refused (billion laughs?)",
+            )
+        self._add(value, mark, size, None)
+
+    def _add(self, value: Any, mark: Any, size: int, anchor: str | None) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            self.root, self.root_mark = value, mark
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if not frame.is_map:
+            frame.table[len(frame.container)] = (mark.line, mark.column, mark.line, mark.column)
+            frame.container.append(value)
+        elif frame.key is _NO_KEY:
+            if not _hashable(value):
+                raise YamlProblem(mark.line, mark.column, "a key must be a plain value, not a list or mapping")
+            if value in frame.table and value is not _MERGE:
+                first = frame.table[value][0] + 1
+                raise YamlProblem(mark.line, mark.column, f"duplicate key {value!r} (first defined at line {first})")
+            frame.key, frame.key_mark = value, mark
+        else:
+            if frame.key is _MERGE:
+                frame.merges.extend(value if isinstance(value, list) else [value])
+            else:
+                key_mark = frame.key_mark
+                frame.table[frame.key] = (key_mark.line, key_mark.column, mark.line, mark.column)
+                frame.container[frame.key] = value
+            frame.key = _NO_KEY
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        """Keys written in the mapping win over merged ones (YAML merge-key semantics)."""
+        for source in frame.merges:
+            if not isinstance(source, dict):
+                line, column = frame.mark.line, frame.mark.column
+                raise YamlProblem(line, column, "<< must merge a mapping or a list of mappings")
+            source_table = self.positions.get(id(source), {})
+            for key, value in source.items():
+                if key not in frame.container:
+                    frame.container[key] = value
+                    frame.table[key] = source_table.get(key, (0, 0, 0, 0))
+
+
+def _is_tab(text: str, line: int, column: int) -> bool:
+    lines = text.split("\n", line)
+    return len(lines) >= line and lines[line - 1][column - 1 : column] == "\t"
+
+
+def read_documents(text: str, filename: str) -> tuple[list[Document], list[InputError]]:
+    """Parse every document of a YAML text; errors come back located, never raised."""
+    builder = _Builder()
+    documents: list[Document] = []
+    try:
+        for document in builder.build(yaml.parse(text, Loader=_LOADER)):
+            documents.append(document)
+    except YamlProblem as problem:
+        return documents, [InputError(filename, problem.line + 1, problem.column + 1, problem.message)]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or error.context or "unreadable YAML"
+        if error.context and error.context_mark and error.problem_mark:
+            start = error.context_mark
+            message += f" ({error.context.removeprefix('while ')} that starts at line {start.line + 1}, column {start.column + 1})"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if _is_tab(text, line, column):
+            message += " (a tab: YAML indents with spaces only)"
+        return documents, [InputError(filename, line, column, f"YAML syntax error: {message}")]
+    except yaml.YAMLError as error:
+        return documents, [InputError(filename, 1, 1, f"YAML error: {error}")]
+    return documents, []
