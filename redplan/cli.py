@@ -179,7 +179,12 @@ def catalog_rtt(
     unknown = [unknown_region_message(region, catalog) for region in (a, b) if region not in catalog.regions]
     if unknown:
         _fail(unknown)
-    figure = catalog.rtt(a, b)
+    from redplan.catalog import CatalogError
+
+    try:
+        figure = catalog.rtt(a, b)
+    except CatalogError as error:
+        _fail([f"cannot give a round trip for {a} and {b}: {error}"])
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(rtt_json(figure), indent=2))
     else:

@@ -16,18 +16,15 @@ def regions_json(regions: Iterable[Region]) -> list[dict[str, Any]]:
 
 
 def print_regions(regions: list[Region]) -> None:
+    """Id, place, continent and zones; coordinates are in --format json."""
     table = Table(title=f"{len(regions)} regions", title_justify="left")
-    for header in ("region", "location", "continent", "zones", "lat", "lon"):
-        table.add_column(header, justify="right" if header in ("zones", "lat", "lon") else "left")
+    table.add_column("region", no_wrap=True)
+    table.add_column("location", ratio=1, min_width=20)
+    table.add_column("continent", no_wrap=True)
+    table.add_column("zones", justify="right", no_wrap=True)
     for region in regions:
-        table.add_row(
-            region.id,
-            region.display_name,
-            region.continent,
-            "?" if region.az_count is None else str(region.az_count),
-            "" if region.lat is None else f"{region.lat:.2f}",
-            "" if region.lon is None else f"{region.lon:.2f}",
-        )
+        zones = "?" if region.az_count is None else str(region.az_count)
+        table.add_row(region.id, region.display_name, region.continent, zones)
     Console().print(table)
 
 
