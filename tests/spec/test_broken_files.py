@@ -73,7 +73,8 @@ def test_deep_nesting_is_refused_not_crashed(redplan, tmp_path):
     path.write_text("version: 1\nservices: " + "[" * 200_000 + "]" * 200_000 + "\n")
     result = redplan("validate", str(path))
     assert result.exit_code == 2
-    assert "nesting is deeper than 64 levels" in result.stderr
+    # libyaml >= 0.2.6 (PyYAML 6.0.2+ wheels) stops at its own depth limit while scanning ahead; older ones reach ours
+    assert "nesting" in result.stderr and result.stderr.count("\n") == 2
 
 
 def test_broken_files_never_print_a_traceback_from_a_real_process():
