@@ -96,8 +96,7 @@ def validate(
 ) -> None:
     """Check service files: YAML, schema, units, regions, and cross-field consistency.
 
-    Every problem is printed as [bold]file:line:col: message[/bold] on stderr and the exit
-    code is 2; a clean run prints a summary and exits 0.
+    Every problem is printed as [bold]file:line:col: message[/bold] on stderr and the exit code is 2; a clean run prints a summary and exits 0.
 
     [dim]Example: redplan validate services/ 'teams/**/*.yaml'[/dim]
     """
@@ -122,8 +121,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the service file (spec v1), for editors and CI.
 
-    Point yaml-language-server at it with a first line such as
-    [bold]# yaml-language-server: $schema=redplan.schema.json[/bold]
+    Point yaml-language-server at it with a first line such as [bold]# yaml-language-server: $schema=redplan.schema.json[/bold]
     """
     from redplan.spec.schema import spec_json_schema
 
@@ -168,9 +166,7 @@ def catalog_rtt(
 ) -> None:
     """Round-trip time between two regions: the published figure and its source, or an estimate marked as one.
 
-    Estimates come from great-circle distance at the speed of light in fiber, times an
-    inflation fitted on the catalog's own published pairs, and never fall below the
-    physical floor of 2 x distance / 200 km/ms.
+    Estimates come from great-circle distance at the speed of light in fiber, times an inflation fitted on the catalog's own published pairs, and never fall below the physical floor of 2 x distance / 200 km/ms.
     """
     from redplan.report.catalog import print_rtt, rtt_json
     from redplan.spec.checks import unknown_region_message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -110,7 +111,7 @@ def parse_size(value: Any) -> float:
 def parse_fraction(value: Any) -> float:
     """A fraction in (0, 1] from `99.99%` or `0.9999`."""
     if isinstance(value, str) and (match := _PERCENT.match(value.strip())):
-        fraction = float(match.group(1)) / 100
+        fraction = float(Decimal(match.group(1)) / 100)  # 99.9% is exactly 0.999, not 0.9990000000000001
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         fraction = float(value)
         if 1 < fraction <= 100:
