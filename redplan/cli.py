@@ -18,6 +18,7 @@ from redplan import __version__
 
 if TYPE_CHECKING:
     from redplan.catalog import Catalog
+    from redplan.spec.loader import Fleet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -89,6 +90,19 @@ def _catalog(directory: Path | None) -> Catalog:
         _fail([f"catalog error: {error}"])
 
 
+def _load(paths: list[str], catalog_dir: Path | None) -> Fleet:
+    """The services under `paths`, or every input error printed and exit 2."""
+    from redplan.spec.errors import SpecInputError
+    from redplan.spec.loader import load_fleet
+
+    try:
+        return load_fleet(paths, _catalog(catalog_dir))
+    except SpecInputError as invalid:
+        files = len({error.file for error in invalid.errors})
+        count = len(invalid.errors)
+        _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
+
+
 @app.command()
 def validate(
     paths: Annotated[list[str], typer.Argument(help="Service files, directories (searched for *.yaml, *.yml) or globs.", show_default=False)],
@@ -100,18 +114,36 @@ def validate(
 
     [dim]Example: redplan validate services/ 'teams/**/*.yaml'[/dim]
     """
-    from redplan.spec.errors import SpecInputError
-    from redplan.spec.loader import load_fleet
-
-    try:
-        fleet = load_fleet(paths, _catalog(catalog_dir))
-    except SpecInputError as invalid:
-        files = len({error.file for error in invalid.errors})
-        count = len(invalid.errors)
-        _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
+    fleet = _load(paths, catalog_dir)
     services = len(fleet.services)
     files = len(fleet.files)
     typer.echo(f"ok: {files} file{'s' * (files != 1)}, {services} service{'s' * (services != 1)} valid")
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def recommend(
+    paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for scripts, markdown for pull requests.")] = ReportFormat.text,
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """Recommend a redundancy pattern for each service: placement, write latency, tolerance, RTO/RPO and cost.
+
+    Every candidate (backup-restore, cold standby, active-passive async or sync, active-active with consensus, LWW, CRDT or application merge, leaderless quorums, N+1 for stateless tiers) is estimated from the catalogs; those that miss an objective are rejected with the reason, and the cheapest of the rest wins.
+
+    Exit code 0 when every service has a design, 1 when some service has none that meets every objective, 2 for bad input.
+    """
+    from redplan.engine.recommend import recommend_fleet
+    from redplan.report import formatter_for
+
+    report = recommend_fleet(_load(paths, catalog_dir))
+    formatter_for("recommend", output_format.value).write(report, sys.stdout)
+    raise typer.Exit(EXIT_FINDINGS if report.summary.unmet else EXIT_OK)
 
 
 @app.command()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from redplan.analysis.geo import InflationFit, fiber_floor_ms, fit_inflation
 from redplan.catalog.errors import CatalogError, SiteDataError, UnknownRegionError
 from redplan.catalog.models import Region, RttFigure, Site, Source
+
+if TYPE_CHECKING:
+    from redplan.catalog.prices import PriceCatalog
+    from redplan.catalog.technologies import TechnologyCatalog
 
 SITE_SOURCE = "site declared in spec"
 MEASURED_SOURCE = "measured (spec)"
@@ -69,6 +73,24 @@ class Catalog:
             if figure.rtt_ms > self._largest_same_region.get(provider, (-math.inf, ""))[0]:
                 self._largest_same_region[provider] = (figure.rtt_ms, figure.source)
 
+    def technologies(self) -> TechnologyCatalog:
+        """Failover, replication and restore defaults (technologies.yaml), honouring this catalog's directory."""
+        cached = self.__dict__.get("_technologies")
+        if cached is None:
+            from redplan.catalog.technologies import load_technologies
+
+            cached = self.__dict__["_technologies"] = load_technologies(self.directory)
+        return cached
+
+    def prices(self) -> PriceCatalog:
+        """Monthly-cost inputs (prices.yaml), honouring this catalog's directory."""
+        cached = self.__dict__.get("_prices")
+        if cached is None:
+            from redplan.catalog.prices import load_prices
+
+            cached = self.__dict__["_prices"] = load_prices(self.directory)
+        return cached
+
     def region(self, region_id: str) -> Region:
         try:
             return self.regions[region_id]
@@ -125,6 +147,12 @@ class Catalog:
         if a == b:
             return self._same_region_figure(region_a)
         return self._estimate(region_a, region_b)
+
+    def published_pairs(self) -> Iterator[tuple[str, str, PublishedRtt]]:
+        """(a, b, figure) for every directed pair the data gives (published, or measured in the spec),
+        as given: no reverse lookups, same-region figures or estimates. Raw tuples: it is for
+        statistics over thousands of pairs, which `rtt` would slow down with its basis texts."""
+        return ((a, b, pair) for (a, b), pair in self._rtt.items())
 
     def with_sites(self, sites: Sequence[Site]) -> Catalog:
         """A new catalog that also knows the declared on-prem sites and their measured round trips."""

@@ -1,1 +1,28 @@
 """Formatters: turn result models into text, JSON and other formats; they never decide."""
+
+from __future__ import annotations
+
+from typing import Protocol, TextIO
+
+from redplan.engine.results import Report
+
+
+class Formatter(Protocol):
+    def write(self, report: Report, stream: TextIO) -> None: ...
+
+
+def formatter_for(command: str, name: str) -> Formatter:
+    """The formatter class for a command's --format value (imported on demand: each pulls in its own libraries)."""
+    if name == "json":
+        from redplan.report.json_format import JsonFormatter
+
+        return JsonFormatter()
+    if command == "recommend" and name == "markdown":
+        from redplan.report.recommend_markdown import RecommendMarkdownFormatter
+
+        return RecommendMarkdownFormatter()
+    if command == "recommend" and name == "text":
+        from redplan.report.recommend_text import RecommendTextFormatter
+
+        return RecommendTextFormatter()
+    raise ValueError(f"no {name} output for {command}")

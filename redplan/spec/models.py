@@ -175,6 +175,7 @@ class Service(StrictModel):
     regions: list[RegionId] = Field(default_factory=list, description="Where the service may run.")
     clients: list[RegionId] = Field(default_factory=list, description="Where its traffic comes from.")
     technology: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    capacity: int | None = Field(None, ge=1, le=100_000, description="Instances needed to carry peak load (stateless tiers); 2 when left out.")
     deployment: Deployment | None = None
     depends_on: list[ServiceName] = Field(default_factory=list)
     ignore: list[Ignore] = Field(default_factory=list)

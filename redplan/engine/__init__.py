@@ -1,0 +1,1 @@
+"""Turns requirements and declared deployments into designs, estimates and recommendations (never prints)."""

@@ -1,0 +1,65 @@
+"""A design: one concrete way to run a service (pattern, replicas, quorums, recovery).
+
+Recommend builds many from a service's requirements; audit builds one from
+what a service declares as deployed. Both are then estimated the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redplan.analysis.model import Quorum, Replica
+
+LEADERLESS = "leaderless"
+CONSENSUS = "consensus"
+PRIMARY_BACKUP = "primary-backup"
+MULTI_PRIMARY = "multi-primary"
+STATELESS = "stateless"
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything the estimators need to know about one way of running a service.
+
+    `coordination` says who orders writes: a primary with backups, a consensus
+    group, leaderless quorums, several primaries merging conflicts, or nobody
+    (stateless). `running` is False for a cold standby's replicas, which hold
+    data only once restored.
+    """
+
+    pattern: str  # spec vocabulary: backup-restore | cold-standby | active-passive | active-active | quorum | n-plus-1
+    replication: str  # sync | async | none
+    coordination: str
+    replicas: tuple[Replica, ...]
+    write: Quorum
+    read: Quorum
+    ack: Quorum
+    leader_region: str | None = None
+    on_sync_standby_loss: str | None = None  # block | degrade-to-async
+    conflict_resolution: str | None = None  # lww | crdt | app-merge
+    backup_interval_s: float | None = None
+    backup_region: str | None = None  # where backup copies live (None: none taken)
+    standby_region: str | None = None  # a cold standby's region
+
+    @property
+    def regions(self) -> list[str]:
+        return list(dict.fromkeys(replica.region for replica in self.replicas))
+
+    @property
+    def kind(self) -> str:
+        """The pattern as the table of patterns names it, e.g. 'active-passive (sync, block)'."""
+        details = [self.replication] if self.replication not in ("none",) else []
+        if self.on_sync_standby_loss:
+            details.append(self.on_sync_standby_loss)
+        if self.conflict_resolution:
+            details.append(self.conflict_resolution.upper() if self.conflict_resolution == "lww" else self.conflict_resolution)
+        if self.coordination == CONSENSUS:
+            details.append("consensus")
+        return f"{self.pattern} ({', '.join(details)})" if details else self.pattern
+
+    @property
+    def placement_summary(self) -> str:
+        zones = {(replica.region, replica.az) for replica in self.replicas}
+        regions = self.regions
+        where = regions[0] if len(regions) == 1 else f"{len(regions)} regions"
+        return f"{len(self.replicas)} replicas in {len(zones)} zones of {where}"

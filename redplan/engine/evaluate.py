@@ -1,0 +1,373 @@
+"""Estimate what a design delivers: tolerance, write latency, RTO and RPO per failure, and cost.
+
+All numbers come from the analysis core fed with catalog figures; every
+figure that is an assumption says so in its basis text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from redplan.analysis.cost import CostEstimate, monthly_cost, replication_transfer_gb_per_month
+from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
+from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
+from redplan.analysis.quorum import analyse_quorums
+from redplan.analysis.recovery import Estimate, Part, async_rpo, backup_rpo, failover_rto, restore_rto, sync_rpo
+from redplan.catalog import Catalog, load_prices, load_technologies
+from redplan.catalog.spread import typical_p95_ratio
+from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.objectives import Delivered, check_design, delivered_consistency
+from redplan.engine.results import Check
+from redplan.spec.models import Service
+
+Z95 = 1.6448536269514722
+SAME_ZONE_RTT_MS = 0.25
+SAME_ZONE_BASIS = "assumption: 0.25 ms round trip between hosts of one zone (same data-centre network)"
+FSYNC_P50_MS, FSYNC_P95_MS = 0.5, 2.0
+FSYNC_BASIS = "assumption: durable log write on SSD, p50 0.5 ms, p95 2 ms"
+DEFAULT_DATA_BYTES = 100e9
+BACKUP_COPIES = 2.0
+WITNESS_SHARE = 0.25
+COLD_START_S = 120.0
+DOMAINS = ("node", "az", "region", "provider")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every estimate of one service needs: the catalogs, its technology and its stated data."""
+
+    service: Service
+    catalog: Catalog
+
+    @cached_property
+    def technologies(self):  # type: ignore[no-untyped-def]
+        return load_technologies(self.catalog)
+
+    @cached_property
+    def prices(self):  # type: ignore[no-untyped-def]
+        return load_prices(self.catalog)
+
+    @cached_property
+    def spread(self) -> tuple[float, str]:
+        ratio, _, note = typical_p95_ratio(self.catalog)
+        return ratio, note
+
+    @property
+    def technology(self) -> str | None:
+        name = self.service.technology
+        return name if name in self.technologies else None
+
+    @property
+    def data_bytes(self) -> float:
+        data = self.service.data
+        return data.size if data and data.size is not None else DEFAULT_DATA_BYTES
+
+    @property
+    def assumptions(self) -> list[str]:
+        notes = [SAME_ZONE_BASIS, FSYNC_BASIS, self.spread[1], self.prices.reference_region_assumption]
+        if self.service.technology and self.technology is None:
+            notes.append(f"technology {self.service.technology!r} is not in the catalog: generic failover timings used")
+        data = self.service.data
+        if self.service.state == "stateful":
+            if data is None or data.size is None:
+                notes.append(f"data size not stated: {DEFAULT_DATA_BYTES / 1e9:g} GB assumed for storage, restore and backups")
+            if data is None or data.write_rate is None or data.write_size is None:
+                notes.append("write rate or size not stated: replication transfer not costed")
+            notes.append(f"backups keep about {BACKUP_COPIES:g}× the data (a full copy plus incrementals)")
+        return notes
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    design: Design
+    analysis: QuorumAnalysis
+    latency: LatencyEstimate
+    rto: Estimate | None
+    rpo: Estimate | None
+    cost: CostEstimate
+    baseline_usd: float
+    delivered: Delivered
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        return all(check.met for check in self.checks)
+
+
+def evaluate(design: Design, context: Context) -> Evaluation:
+    stateless = design.coordination == STATELESS
+    counted = tuple(replace(replica, role="replica") for replica in design.replicas) if stateless else design.replicas
+    analysis = analyse_quorums(counted, design.write, design.read, design.ack)
+    copies = analyse_quorums(counted, Quorum(1, among="data"), Quorum(1, among="data"))
+    latency = _write_latency(design, context)
+    rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
+    cost, baseline = _cost(design, context)
+    delivered = Delivered(
+        rto_s=None if rto is None else rto.seconds,
+        rpo_s=None if rpo is None else rpo.seconds,
+        failover_free=failover_free,
+        unrecoverable=unrecoverable,
+        consistency=delivered_consistency(design, analysis.consistent_reads),
+        write_p99_ms=latency.p99_ms,
+        read_consistent=analysis.consistent_reads,
+    )
+    checks = check_design(context.service, design, delivered)
+    return Evaluation(design, analysis, latency, rto, rpo, cost, baseline, delivered, checks)
+
+
+# --- latency ---------------------------------------------------------------------------------
+
+
+def _delay(context: Context, a: Replica | str, b: Replica | str) -> Delay:
+    """Round trip between two replicas (or regions): published p95 where there is one, else the typical spread."""
+    region_a = a if isinstance(a, str) else a.region
+    region_b = b if isinstance(b, str) else b.region
+    if isinstance(a, Replica) and isinstance(b, Replica) and (a.region, a.az) == (b.region, b.az):
+        p50 = SAME_ZONE_RTT_MS
+        p95 = None
+    else:
+        figure = context.catalog.rtt(region_a, region_b)
+        p50, p95 = figure.p50_ms, figure.p95_ms
+    if p95 is None or p95 <= p50:
+        p95 = max(context.spread[0] * p50, p50 + 1.0)
+    return Delay.from_p50_p95(p50, p95)
+
+
+def _client_region(design: Design, context: Context) -> str:
+    return context.service.clients[0] if context.service.clients else design.replicas[0].region
+
+
+def _write_latency(design: Design, context: Context) -> LatencyEstimate:
+    fsync = Delay.from_p50_p95(FSYNC_P50_MS, FSYNC_P95_MS)
+    if design.coordination == STATELESS:
+        return LatencyEstimate(0.0, 0.0, "stateless: no replicated write")
+    client = _client_region(design, context)
+    if design.coordination == LEADERLESS:
+        return _leaderless_latency(design, context, client, fsync)
+    if design.coordination == MULTI_PRIMARY:
+        nearest = min(design.replicas, key=lambda replica: context.catalog.rtt(client, replica.region).p50_ms)
+        return _with_client(consensus_write_latency(fsync, [], 1, None), context, client, nearest)
+    leader = design.replicas[0]
+    to_leader = None if client == leader.region else _delay(context, client, leader.region)
+    if design.coordination == CONSENSUS:
+        voters = [replica for replica in design.replicas if replica.votes]
+        followers = [_delay(context, leader, replica) for replica in voters[1:]]
+        return consensus_write_latency(fsync, followers, len(voters) // 2 + 1, to_leader)
+    sync = [_delay(context, leader, replica) for replica in design.replicas if replica.sync]
+    if design.replication == "sync" and sync:
+        return consensus_write_latency(fsync, sync, 2, to_leader)
+    return consensus_write_latency(fsync, [], 1, to_leader)
+
+
+def _with_client(estimate: LatencyEstimate, context: Context, client: str, replica: Replica) -> LatencyEstimate:
+    if client == replica.region:
+        return estimate
+    return consensus_write_latency(Delay.from_p50_p95(1e-3, 2e-3), [], 1, _delay(context, client, replica.region))
+
+
+def _leaderless_latency(design: Design, context: Context, client: str, fsync: Delay) -> LatencyEstimate:
+    """The coordinator (a replica in the client's region) waits for W acks: globally, locally, or in each region."""
+    local = [replica for replica in design.replicas if replica.region == client] or [design.replicas[0]]
+    coordinator = local[0]
+    delays = {replica: fsync if replica == coordinator else _delay(context, coordinator, replica) for replica in design.replicas}
+    write = design.write
+    if write.scope == "global":
+        return quorum_write_latency(None, list(delays.values()), _size(write.size, len(delays)))
+    if write.scope == "local":
+        members = [delays[replica] for replica in design.replicas if replica.region == coordinator.region]
+        return quorum_write_latency(None, members, _size(write.size, len(members)))
+    return _each_quorum_latency(design, delays)
+
+
+def _each_quorum_latency(design: Design, delays: dict[Replica, Delay]) -> LatencyEstimate:
+    """EACH_QUORUM waits for a local quorum in every region: the CDF is the product of the regions' CDFs."""
+    groups: dict[str, list[Delay]] = {}
+    for replica in design.replicas:
+        groups.setdefault(replica.region, []).append(delays[replica])
+    needs = {region: _size(design.write.size, len(members)) for region, members in groups.items()}
+
+    def cdf(t: float) -> float:
+        return math.prod(kth_fastest_cdf(members, needs[region], t) for region, members in groups.items())
+
+    p50, p99 = (_invert(cdf, q) for q in (0.5, 0.99))
+    return LatencyEstimate(p50, p99, f"waits for a local quorum in each of {len(groups)} regions; reply times independent lognormals")
+
+
+def _invert(cdf, q: float) -> float:  # type: ignore[no-untyped-def]
+    low, high = 0.0, 1.0
+    while cdf(high) < q:
+        high *= 2
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if cdf(middle) < q else (low, middle)
+    return high
+
+
+def _size(size: int | str, population: int) -> int:
+    if isinstance(size, int):
+        return min(size, population)
+    return {"one": 1, "majority": population // 2 + 1, "all": population}[size]
+
+
+# --- recovery --------------------------------------------------------------------------------
+
+
+def domain_tolerance(tolerance: Tolerance, domain: str) -> int:
+    return {"node": tolerance.nodes, "az": tolerance.azs, "region": tolerance.regions, "provider": tolerance.providers}[domain]
+
+
+def considered_domains(service: Service) -> list[str]:
+    """The failures whose recovery the RTO and RPO must cover: a node always, plus what `survive` names."""
+    wanted = {"node", *(service.objectives.survive or [])}
+    return [domain for domain in DOMAINS if domain in wanted]
+
+
+def _recovery(
+    design: Design, context: Context, analysis: QuorumAnalysis, copies: Tolerance
+) -> tuple[Estimate | None, Estimate | None, bool, tuple[str, ...]]:
+    """Worst RTO and RPO over the failures to survive, whether any needs a failover, and which cannot be recovered."""
+    technologies, name = context.technologies, context.technology
+    rtos: list[Estimate | None] = []
+    rpos: list[Estimate | None] = []
+    failover_free = True
+    for domain in considered_domains(context.service):
+        if domain_tolerance(analysis.write, domain) >= 1:
+            if design.coordination == PRIMARY_BACKUP:
+                failover_free = False
+                seconds, basis = _failover_timings(context)
+                rtos.append(failover_rto(*(seconds[key] for key in ("detection", "promotion", "redirect")), basis=basis))
+            else:
+                rtos.append(_reroute(design, context))
+        else:
+            failover_free = False
+            rtos.append(_restore(design, context, domain))
+        rpos.append(_loss(design, context, domain, analysis.durability, copies))
+    unrecoverable = tuple(
+        domain for domain, rto, rpo in zip(considered_domains(context.service), rtos, rpos)
+        if rto is None or (rpo is None and context.service.state == "stateful")
+    )
+    return _worst(rtos), _worst(rpos), failover_free, unrecoverable
+
+
+def _worst(estimates: list[Estimate | None]) -> Estimate | None:
+    if not estimates or any(estimate is None for estimate in estimates):
+        return None
+    return max(estimates, key=lambda estimate: estimate.seconds)  # type: ignore[union-attr]
+
+
+def _failover_timings(context: Context) -> tuple[dict[str, float], dict[str, str]]:
+    """The technology's failover timings, with any the service file declares taking their place."""
+    parts = context.technologies.failover_parts(context.technology)
+    seconds = {key: part.seconds for key, part in parts.items()}
+    basis = {key: part.basis for key, part in parts.items()}
+    deployment = context.service.deployment
+    declared = deployment.failover if deployment else None
+    for key in ("detection", "promotion", "redirect"):
+        value = getattr(declared, key, None) if declared else None
+        if value is not None:
+            seconds[key], basis[key] = value, "declared in the service file (deployment.failover)"
+    return seconds, basis
+
+
+def _reroute(design: Design, context: Context) -> Estimate:
+    """No failover step: a consensus group re-elects a leader; other designs just retry elsewhere."""
+    technologies, name = context.technologies, context.technology
+    if design.coordination == CONSENSUS:
+        parts = technologies.failover_parts(name)
+        return Estimate(parts["detection"].seconds + parts["promotion"].seconds,
+                        (Part("leader election", parts["detection"].seconds, parts["detection"].basis),
+                         Part("new leader", parts["promotion"].seconds, parts["promotion"].basis)))
+    retry = technologies.redirects["connection-retry"]
+    return Estimate(retry.seconds, (Part("client retry elsewhere", retry.seconds, technologies.cite(retry)),))
+
+
+def _backups_survive(design: Design, domain: str) -> bool:
+    """Backups sit in object storage, which spans a region's zones (an assumption shown in the report)."""
+    if design.backup_region is None:
+        return False
+    home = design.replicas[0].region
+    if domain in ("node", "az"):
+        return True
+    if domain == "region":
+        return design.backup_region != home
+    return design.backup_region.split(":")[0] != home.split(":")[0]
+
+
+def _restore(design: Design, context: Context, domain: str) -> Estimate | None:
+    if not _backups_survive(design, domain):
+        return None
+    technologies, name = context.technologies, context.technology
+    throughput = technologies.restore_throughput(name)
+    redirect = technologies.redirect(name)
+    if design.standby_region is not None and domain in ("region", "provider"):
+        provision_s, provision_basis = COLD_START_S, f"assumption: starting the cold standby's stopped, pre-built hosts, {COLD_START_S:g} s"
+    else:
+        provision = technologies.restore_provision(name)
+        provision_s, provision_basis = provision.seconds, technologies.cite(provision)
+    return restore_rto(provision_s, context.data_bytes, throughput.bytes_per_second, redirect.seconds,
+                       basis={"provision": provision_basis, "restore": technologies.cite(throughput), "redirect": technologies.cite(redirect)})
+
+
+def _loss(design: Design, context: Context, domain: str, durability: Tolerance, copies: Tolerance) -> Estimate | None:
+    if context.service.state == "stateless":
+        return sync_rpo("stateless: holds no data")
+    if domain_tolerance(durability, domain) >= 1:
+        return sync_rpo()
+    technologies, name = context.technologies, context.technology
+    if domain_tolerance(copies, domain) >= 1 and design.replication in ("async", "sync"):
+        lag = technologies.async_lag(name)
+        write_rate = context.service.data.write_rate if context.service.data else None
+        return async_rpo(lag.seconds, write_rate_per_s=write_rate, basis=technologies.cite(lag))
+    if _backups_survive(design, domain) and design.backup_interval_s is not None:
+        throughput = technologies.restore_throughput(name)
+        return backup_rpo(design.backup_interval_s, context.data_bytes / throughput.bytes_per_second,
+                          basis={"interval": "the design's backup interval", "copy": f"data size at {technologies.cite(throughput)}"})
+    return None
+
+
+# --- cost ------------------------------------------------------------------------------------
+
+
+def _transfer_class(context: Context, a: str, b: str) -> str:
+    if a == b:
+        return "cross_az"
+    region_a, region_b = context.catalog.region(a), context.catalog.region(b)
+    return "inter_region" if region_a.continent == region_b.continent else "intercontinental"
+
+
+def _cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
+    """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider)."""
+    service = context.service
+    by_provider: dict[str, list[Replica]] = {}
+    for replica in design.replicas:
+        by_provider.setdefault(replica.provider, []).append(replica)
+    home = design.replicas[0]
+    data_gb = context.data_bytes / 1e9 if service.state == "stateful" else 0.0
+    write_rate = service.data.write_rate if service.data and service.data.write_rate else 0.0
+    write_bytes = service.data.write_size if service.data and service.data.write_size else 0.0
+    items = []
+    total = 0.0
+    for provider, replicas in sorted(by_provider.items()):
+        prices = context.prices.provider(provider)
+        instances = sum(WITNESS_SHARE if replica.role == "witness" else 1.0 for replica in replicas)
+        stored = data_gb * sum(1 for replica in replicas if replica.holds_data)
+        copies: dict[str, int] = {}
+        if provider == home.provider and design.coordination != STATELESS:
+            for replica in design.replicas[1:]:
+                if replica.holds_data:
+                    kind = _transfer_class(context, home.region, replica.region)
+                    copies[kind] = copies.get(kind, 0) + 1
+        transfer = replication_transfer_gb_per_month(write_rate, write_bytes, copies)
+        backup_gb = data_gb * BACKUP_COPIES if provider == home.provider and design.backup_region else 0.0
+        if design.standby_region and provider == home.provider:
+            stored += data_gb  # the cold standby's volumes
+        estimate = monthly_cost(instances, prices.instance.usd_per_hour, stored, prices.block_storage.usd_per_gb_month,
+                                transfer, prices.transfer_usd_by_class(), backup_gb, prices.backup_storage.usd_per_gb_month)
+        prefix = f"{provider} " if len(by_provider) > 1 else ""
+        items += [type(item)(prefix + item.item, item.usd, item.basis) for item in estimate.breakdown if item.usd > 0 or item.item == "instances"]
+        total += estimate.total
+    home_prices = context.prices.provider(home.provider)
+    baseline = home_prices.instance.usd_per_hour * 730 + data_gb * home_prices.block_storage.usd_per_gb_month
+    return CostEstimate(total, tuple(items)), baseline

@@ -1,0 +1,116 @@
+"""Objectives against a design's estimates: each check says target, actual and by how much.
+
+Every check is monotone in its objective (a tighter target never accepts
+more designs), which keeps recommend monotone in each objective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.results import Check
+from redplan.spec.models import Service
+from redplan.spec.units import format_duration
+
+# Strictness order of consistency levels (as Azure Cosmos DB orders its five levels, less consistent prefix).
+CONSISTENCY_RANK = {"eventual": 0, "session": 1, "bounded": 2, "strong": 3}
+NO_LOST_WRITES = frozenset({"ledger", "balance", "inventory"})
+CRDT_KINDS = frozenset({"counter", "set", "register"})
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What a design delivers, as the checks need it (seconds; None = cannot recover)."""
+
+    rto_s: float | None
+    rpo_s: float | None
+    failover_free: bool  # no promotion or redirect step in any failure it must survive
+    unrecoverable: tuple[str, ...]  # failure domains it cannot come back from
+    consistency: str
+    write_p99_ms: float
+    read_consistent: bool
+
+
+def required_consistency(service: Service) -> str | None:
+    """The strictest level any operation needs, or None when the service states none."""
+    consistency = service.consistency
+    if consistency is None:
+        return None
+    levels = [consistency] if isinstance(consistency, str) else [operation.level for operation in consistency]
+    return max(levels, key=CONSISTENCY_RANK.__getitem__)
+
+
+def delivered_consistency(design: Design, consistent_reads: bool) -> str:
+    """Consensus and a single primary give linearisable reads; overlapping leaderless quorums bound staleness
+    but are not linearisable; asynchronous multi-primary replication is eventual."""
+    if design.coordination in (CONSENSUS, PRIMARY_BACKUP):
+        return "strong"
+    if design.coordination == LEADERLESS:
+        return "bounded" if consistent_reads else "eventual"
+    if design.coordination == MULTI_PRIMARY:
+        return "eventual"
+    return "strong" if design.coordination == STATELESS else "eventual"
+
+
+def check_design(service: Service, design: Design, delivered: Delivered) -> list[Check]:
+    objectives = service.objectives
+    checks: list[Check] = []
+    if delivered.unrecoverable:
+        domains = ", ".join(delivered.unrecoverable)
+        checks.append(Check(objective="survive", target=domains, actual="no copy survives", met=False,
+                            detail=f"nothing to recover from after losing a whole {domains}"))
+    if objectives.rto is not None:
+        checks.append(_rto_check(objectives.rto, delivered))
+    if objectives.rpo is not None and service.state == "stateful":
+        checks.append(_at_most("rpo", objectives.rpo, delivered.rpo_s))
+    required = required_consistency(service)
+    if required is not None and service.state == "stateful":
+        met = CONSISTENCY_RANK[delivered.consistency] >= CONSISTENCY_RANK[required]
+        detail = "" if met else f"{design.kind} gives {delivered.consistency} reads"
+        checks.append(Check(objective="consistency", target=required, actual=delivered.consistency, met=met, detail=detail))
+    if service.latency_budget and service.latency_budget.write_p99 is not None and service.state == "stateful":
+        budget_ms = service.latency_budget.write_p99 * 1000
+        met = delivered.write_p99_ms <= budget_ms
+        over = "" if met else f"{delivered.write_p99_ms - budget_ms:.1f} ms over"
+        checks.append(Check(objective="latency", target=f"write p99 ≤ {budget_ms:g} ms",
+                            actual=f"{delivered.write_p99_ms:.1f} ms", met=met, detail=over))
+    data_check = _data_kind_check(service, design)
+    if data_check is not None:
+        checks.append(data_check)
+    return checks
+
+
+def _rto_check(target_s: float, delivered: Delivered) -> Check:
+    """RTO 0 is read as 'near zero': the design keeps serving with no failover step."""
+    if target_s == 0 and delivered.rto_s is not None:
+        met = delivered.failover_free
+        actual = f"{format_duration(delivered.rto_s)}" + ("" if met else " (failover)")
+        detail = "no failover step: surviving replicas keep serving" if met else "needs a failover step; RTO 0 needs a design that keeps serving"
+        return Check(objective="rto", target="0 (near zero)", actual=actual, met=met, detail=detail)
+    return _at_most("rto", target_s, delivered.rto_s)
+
+
+def _at_most(objective: str, target_s: float, actual_s: float | None) -> Check:
+    target = format_duration(target_s)
+    if actual_s is None:
+        return Check(objective=objective, target=target, actual="unbounded", met=False, detail="cannot recover")
+    met = actual_s <= target_s
+    detail = "" if met else f"{format_duration(round(actual_s - target_s, 3))} over"
+    return Check(objective=objective, target=target, actual=format_duration(round(actual_s, 3)), met=met, detail=detail)
+
+
+def _data_kind_check(service: Service, design: Design) -> Check | None:
+    """LWW silently drops concurrent writes; CRDTs exist only for counters, sets and registers."""
+    resolution = design.conflict_resolution
+    if resolution is None or service.state != "stateful":
+        return None
+    kind = service.data.kind if service.data else None
+    if resolution == "lww" and kind in NO_LOST_WRITES:
+        return Check(objective="data", target=f"no lost writes ({kind})", actual="last-writer-wins", met=False,
+                     detail=f"LWW silently discards concurrent writes to a {kind}")
+    if resolution == "crdt" and kind not in CRDT_KINDS:
+        shown = kind or "unstated"
+        return Check(objective="data", target=f"data kind {shown}", actual="CRDT", met=False,
+                     detail=f"CRDTs fit counters, sets and registers, not {shown} data")
+    return None

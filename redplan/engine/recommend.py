@@ -1,0 +1,238 @@
+"""Recommend: evaluate every candidate design, drop those that miss an objective, pick the cheapest.
+
+Ties on cost go to the lower write p99, then to fewer replicas. The
+rejected patterns are reported by their closest candidate (fewest missed
+objectives, then cheapest), each with what it missed and by how much.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from redplan import __version__
+from redplan.catalog import Catalog
+from redplan.engine.candidates import candidate_designs
+from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
+from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.evaluate import Context, Evaluation, evaluate
+from redplan.engine.results import (
+    Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
+    Summary, Tolerance, Tolerances, Tool,
+)
+from redplan.spec.loader import Fleet, LoadedService
+from redplan.spec.units import format_duration
+
+_RESOLUTION_PREFERENCE = {"crdt": 0, "lww": 1, "app-merge": 2}
+
+_NEEDS = {
+    PRIMARY_BACKUP: [
+        "a failover manager that promotes a standby (Patroni, Sentinel, orchestrator or the managed service)",
+        "fencing of the old primary (STONITH or a lease) so two primaries never accept writes: split-brain",
+    ],
+    CONSENSUS: [
+        "an odd number of voters so a majority survives the loss of any one domain",
+        "leader election and leases (built into Raft/Paxos systems such as etcd, CockroachDB, Spanner)",
+    ],
+    LEADERLESS: [
+        "anti-entropy: read repair, hinted handoff and regular repair so replicas converge",
+        "last-writer-wins needs synchronised clocks; concurrent writes to one key keep only one",
+    ],
+    MULTI_PRIMARY: ["conflict resolution for concurrent writes in different regions"],
+    STATELESS: [
+        "health checks and a load balancer that stops sending traffic to failed instances",
+        "spread constraints (e.g. Kubernetes topologySpreadConstraints) and a PodDisruptionBudget",
+    ],
+}
+_RESOLUTION_NEEDS = {
+    "lww": "last-writer-wins: synchronised clocks, and acceptance that concurrent writes are silently dropped",
+    "crdt": "CRDT data types (counters, sets, registers) that merge without losing updates",
+    "app-merge": "an application merge function for conflicting versions (most flexible, most work)",
+}
+
+
+def recommend_fleet(fleet: Fleet) -> Report:
+    services = [recommend_service(service, fleet.catalog) for service in fleet.services]
+    unmet = sum(1 for service in services if service.recommendation is None)
+    summary = Summary(services=len(services), recommended=len(services) - unmet, unmet=unmet)
+    return Report(tool=Tool(name="redplan", version=__version__), services=services, summary=summary)
+
+
+def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
+    service = loaded.spec
+    context = Context(service, catalog)
+    capacity = service.capacity or DEFAULT_CAPACITY
+    designs = [design for design in candidate_designs(service, catalog, capacity)]
+    allowed, incompatible = _by_technology(designs, context)
+    evaluations = [evaluate(design, context) for design in allowed]
+    feasible = sorted((item for item in evaluations if item.feasible), key=_rank)
+    line, _ = loaded.locate()
+    objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
+    declared = declared_design(service)
+    current = assessment_of(evaluate(declared, context)) if declared else None
+    base = dict(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current)
+    if not feasible:
+        return ServiceResult(**base, unmet=_rejections(evaluations, incompatible, chosen=None))
+    chosen = feasible[0]
+    recommendation = _recommendation(chosen, context, loaded, _rejections(evaluations, incompatible, chosen))
+    return ServiceResult(**base, recommendation=recommendation)
+
+
+
+
+def _rank(evaluation: Evaluation) -> tuple[float, float, int, float, int, str]:
+    """Cheapest, then fastest writes, fewest replicas, the least frequent backups that suffice, and
+    at equal cost a CRDT (which loses nothing) before LWW (which drops concurrent writes)."""
+    design = evaluation.design
+    return (round(evaluation.cost.total, 2), round(evaluation.latency.p99_ms, 3), len(design.replicas),
+            -(design.backup_interval_s or 0.0), _RESOLUTION_PREFERENCE.get(design.conflict_resolution, 0), design.kind)
+
+
+def _by_technology(designs: list[Design], context: Context) -> tuple[list[Design], list[Rejected]]:
+    """A named technology can only run the coordination it implements (backups work for any)."""
+    if context.technology is None:
+        return designs, []
+    profile = context.technologies.profile(context.technology)
+    modes = set(profile.replication_modes)
+    supported = {
+        PRIMARY_BACKUP: profile.topology == "leader" and bool(modes & {"async", "sync", "semi-sync"}),
+        CONSENSUS: "consensus" in modes,
+        LEADERLESS: profile.topology == "leaderless" or "quorum" in modes,
+        MULTI_PRIMARY: profile.topology == "multi-leader",
+        STATELESS: True,
+    }
+    allowed, refused = [], []
+    for design in designs:
+        backups_only = design.pattern in ("backup-restore", "cold-standby")
+        sync_ok = design.replication != "sync" or design.coordination != PRIMARY_BACKUP or bool(modes & {"sync", "semi-sync"})
+        if backups_only or (supported[design.coordination] and sync_ok):
+            allowed.append(design)
+        else:
+            refused.append(Rejected(pattern=design.kind, placement=design.placement_summary,
+                                    reasons=[f"{profile.name} does not implement {design.kind}"]))
+    return allowed, refused
+
+
+def service_capacity_missing(loaded: LoadedService) -> bool:
+    return loaded.spec.state == "stateless" and loaded.spec.capacity is None
+
+
+def _rejections(evaluations: list[Evaluation], incompatible: list[Rejected], chosen: Evaluation | None) -> list[Rejected]:
+    """Per pattern kind, its closest candidate and what it missed; the chosen kind's cheaper misses too."""
+    best: dict[str, Evaluation] = {}
+    for evaluation in evaluations:
+        if evaluation is chosen or evaluation.feasible:
+            continue
+        kind = evaluation.design.kind
+        current = best.get(kind)
+        if current is None or _closeness(evaluation) < _closeness(current):
+            best[kind] = evaluation
+    chosen_kind = chosen.design.kind if chosen else None
+    feasible_kinds = {evaluation.design.kind for evaluation in evaluations if evaluation.feasible}
+    rejected = [
+        Rejected(pattern=kind, placement=evaluation.design.placement_summary,
+                 reasons=[_reason(check) for check in evaluation.checks if not check.met])
+        for kind, evaluation in best.items()
+        if kind != chosen_kind and kind not in feasible_kinds
+    ]
+    for evaluation in evaluations:
+        if chosen and evaluation.feasible and evaluation is not chosen and evaluation.design.kind not in (chosen_kind,):
+            if all(item.pattern != evaluation.design.kind for item in rejected):
+                more = evaluation.cost.total - chosen.cost.total
+                rejected.append(Rejected(pattern=evaluation.design.kind, placement=evaluation.design.placement_summary,
+                                         reasons=[f"meets every objective but costs ${more:,.0f}/month more"]))
+    seen = {item.pattern for item in rejected}
+    rejected += [item for item in incompatible if item.pattern not in seen and not seen.add(item.pattern)]  # type: ignore[func-returns-value]
+    return sorted(rejected, key=lambda item: item.pattern)
+
+
+def _closeness(evaluation: Evaluation) -> tuple[int, float]:
+    return (sum(1 for check in evaluation.checks if not check.met), evaluation.cost.total)
+
+
+def _reason(check) -> str:  # type: ignore[no-untyped-def]
+    detail = f": {check.detail}" if check.detail else ""
+    return f"{check.objective} {check.target} not met (gets {check.actual}){detail}"
+
+
+def assessment_of(evaluation: Evaluation) -> Assessment:
+    analysis = evaluation.analysis
+    tolerance = Tolerances(**{name: Tolerance(**vars(getattr(analysis, name))) for name in ("write", "read", "durability")})
+    return Assessment(tolerance=tolerance, consistent_reads=analysis.consistent_reads,
+                      conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation))
+
+
+def _estimates(evaluation: Evaluation) -> Estimates:
+    latency = evaluation.latency
+    return Estimates(
+        rto_s=None if evaluation.rto is None else round(evaluation.rto.seconds, 3),
+        rpo_s=None if evaluation.rpo is None else round(evaluation.rpo.seconds, 3),
+        write_latency_ms=Latency(p50=round(latency.p50_ms, 2), p99=round(latency.p99_ms, 2), basis=latency.explanation),
+        monthly_cost_usd=round(evaluation.cost.total, 2),
+        cost_multiple=round(evaluation.cost.total / evaluation.baseline_usd, 2) if evaluation.baseline_usd else 0.0,
+        rto_parts=_parts(evaluation.rto),
+        rpo_parts=_parts(evaluation.rpo),
+        cost_parts=[Part(item=item.item, value=round(item.usd, 2), basis=item.basis) for item in evaluation.cost.breakdown],
+    )
+
+
+def _parts(estimate) -> list[Part]:  # type: ignore[no-untyped-def]
+    if estimate is None:
+        return []
+    return [Part(item=part.component, value=round(part.seconds, 3), basis=part.basis) for part in estimate.parts]
+
+
+def _placement(design: Design) -> list[PlacedReplica]:
+    counts = Counter((replica.region, replica.az, replica.role, replica.sync) for replica in design.replicas)
+    return [PlacedReplica(region=region, az=az, role=role, count=count, sync=sync) for (region, az, role, sync), count in counts.items()]
+
+
+def _quorum_setting(design: Design) -> QuorumSetting:
+    def show(size: int | str) -> str:
+        return str(size)
+
+    return QuorumSetting(write=show(design.write.size), read=show(design.read.size), scope=design.write.scope)
+
+
+def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService, rejected: list[Rejected]) -> Recommendation:
+    design = chosen.design
+    needs = list(_NEEDS[design.coordination])
+    if design.conflict_resolution:
+        needs.append(_RESOLUTION_NEEDS[design.conflict_resolution])
+    if design.on_sync_standby_loss == "block":
+        needs.append("the sync standby is part of every commit: writes stop while it is down (block was chosen over degrade-to-async)")
+    elif design.on_sync_standby_loss == "degrade-to-async":
+        needs.append("writes continue without the sync standby, and RPO is then the async lag (degrade-to-async was chosen over block)")
+    assumptions = list(context.assumptions)
+    if service_capacity_missing(loaded):
+        assumptions.append(f"capacity not stated: {DEFAULT_CAPACITY} instances carry peak load")
+    if loaded.from_tier:
+        assumptions.append(f"from tier {loaded.spec.tier}: {', '.join(loaded.from_tier)}")
+    return Recommendation(
+        pattern=design.pattern,
+        replication=design.replication,
+        kind=design.kind,
+        coordination=design.coordination,
+        placement=_placement(design),
+        quorum=_quorum_setting(design),
+        leader_region=design.leader_region,
+        estimates=_estimates(chosen),
+        assessment=assessment_of(chosen),
+        checks=chosen.checks,
+        rationale=_rationale(chosen, rejected),
+        needs=needs,
+        rejected=rejected,
+        assumptions=assumptions,
+    )
+
+
+def _rationale(chosen: Evaluation, rejected: list[Rejected]) -> list[str]:
+    design = chosen.design
+    met = [f"{check.objective} {check.target} (gets {check.actual})" for check in chosen.checks]
+    lines = [f"{design.kind} with {design.placement_summary} is the cheapest design that meets every objective"]
+    if met:
+        lines.append("meets " + "; ".join(met))
+    if chosen.rto is not None:
+        lines.append(f"recovery: RTO {format_duration(round(chosen.rto.seconds, 3))}, RPO "
+                     f"{'unbounded' if chosen.rpo is None else format_duration(round(chosen.rpo.seconds, 3))} for the worst failure it must survive")
+    lines.append(f"{len(rejected)} other patterns were rejected or cost more")
+    return lines
