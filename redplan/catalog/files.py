@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from redplan.catalog.errors import CatalogError
+from redplan.spec.yaml_reader import Document, read_documents
 
 SHIPPED_PACKAGE = "redplan.catalogs"
 
@@ -43,16 +44,18 @@ def csv_rows(name: str, directory: Path | None, columns: Sequence[str]) -> Itera
             yield f"{source}:{reader.line_num}", dict(zip(header, fields))
 
 
+def read_yaml_document(name: str, directory: str | Path | None = None) -> tuple[Document, str]:
+    """The YAML catalog file `name` read like a service file: safe, duplicate keys refused, lines kept."""
+    source = catalog_file(name, None if directory is None else Path(directory))
+    path = str(source)
+    documents, errors = read_documents(source.read_text(encoding="utf-8"), path)
+    if errors:
+        raise CatalogError(str(errors[0]))
+    if len(documents) != 1:
+        raise CatalogError(f"{path}: expected one YAML document, found {len(documents)}")
+    return documents[0], path
+
+
 def load_yaml_resource(name: str, directory: str | Path | None = None) -> Any:
     """The parsed YAML catalog file `name` (e.g. tiers.yaml), honouring an override directory."""
-    import yaml  # only the commands that read YAML catalogs pay for the import
-
-    source = catalog_file(name, None if directory is None else Path(directory))
-    try:
-        return yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as problem:
-        mark = problem.problem_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise CatalogError(f"{source}{line}: {problem.problem}") from None
-    except yaml.YAMLError as problem:
-        raise CatalogError(f"{source}: {problem}") from None
+    return read_yaml_document(name, directory)[0].data

@@ -139,10 +139,10 @@ def _shipped_prices() -> PriceCatalog:
 
 
 def _read_prices(directory: Path | None) -> PriceCatalog:
-    document, path = read_validated(PRICES_FILE, directory, PriceFile)
+    document, path, locator = read_validated(PRICES_FILE, directory, PriceFile)
 
     def fail(loc: tuple[str | int, ...], message: str) -> None:
-        raise CatalogError(located_message(PRICES_FILE, directory, path, loc, message))
+        raise CatalogError(located_message(path, locator, loc, message))
 
     for key, source in document.sources.items():
         if source.url is None and key != "redplan-assumption":

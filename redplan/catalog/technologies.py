@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from redplan.catalog.errors import CatalogError
-from redplan.catalog.files import catalog_file, load_yaml_resource
+from redplan.catalog.files import read_yaml_document
+from redplan.spec.yaml_reader import Locator
 
 if TYPE_CHECKING:
     from redplan.catalog.catalog import Catalog
@@ -293,14 +294,14 @@ def _shipped_technologies() -> TechnologyCatalog:
 
 
 def _read_technologies(directory: Path | None) -> TechnologyCatalog:
-    document, path = read_validated(TECHNOLOGIES_FILE, directory, TechnologyFile)
-    _check_references(document, path, directory)
+    document, path, locator = read_validated(TECHNOLOGIES_FILE, directory, TechnologyFile)
+    _check_references(document, path, locator)
     return TechnologyCatalog(document, path)
 
 
-def _check_references(document: TechnologyFile, path: str, directory: Path | None) -> None:
+def _check_references(document: TechnologyFile, path: str, locator: Locator) -> None:
     def fail(loc: tuple[str | int, ...], message: str) -> None:
-        raise CatalogError(located_message(TECHNOLOGIES_FILE, directory, path, loc, message))
+        raise CatalogError(located_message(path, locator, loc, message))
 
     for key, source in document.sources.items():
         if source.url is None and key != "redplan-assumption":
@@ -354,80 +355,26 @@ def check_cited(figure: Cited, loc: tuple[str | int, ...], sources: Mapping[str,
         fail((*loc, "basis"), "basis 'assumption' goes with source 'redplan-assumption', and only with it")
 
 
-def read_validated(name: str, directory: Path | None, model: type[BaseModel]) -> tuple[Any, str]:
-    """Parse the YAML catalog file `name`, reject duplicate keys and validate it against `model`."""
-    path = str(catalog_file(name, directory))
-    data = load_yaml_resource(name, directory)
-    duplicate = _first_duplicate_key(name, directory)
-    if duplicate is not None:
-        line, key = duplicate
-        raise CatalogError(f"{path}:{line}: duplicate key {key!r}")
-    if not isinstance(data, dict):
-        raise CatalogError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+def read_validated(name: str, directory: Path | None, model: type[BaseModel]) -> tuple[Any, str, Locator]:
+    """Parse the YAML catalog file `name` (duplicate keys refused) and validate it against `model`."""
+    document, path = read_yaml_document(name, directory)
+    if not isinstance(document.data, dict):
+        raise CatalogError(f"{path}: expected a mapping at the top level, found {type(document.data).__name__}")
     try:
-        return model.model_validate(data), path
+        return model.model_validate(document.data), path, document.locator
     except ValidationError as problem:
         error = problem.errors()[0]
         loc = tuple(step for step in error["loc"] if not (isinstance(step, str) and ("[" in step or step in _UNION_TAGS)))
         more = len(problem.errors()) - 1
         message = error["msg"] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-        raise CatalogError(located_message(name, directory, path, loc, message)) from None
+        raise CatalogError(located_message(path, document.locator, loc, message)) from None
 
 
-def located_message(name: str, directory: Path | None, path: str, loc: tuple[str | int, ...], message: str) -> str:
+def located_message(path: str, locator: Locator, loc: tuple[str | int, ...], message: str) -> str:
     """'path:line: a.b.c: message' — the line of the deepest node of `loc` that exists in the file."""
-    line = _line_of(name, directory, loc)
-    where = f"{path}:{line}" if line is not None else path
+    line, _ = locator.position(loc, at_key=True)
     key = ".".join(str(step) for step in loc)
-    return f"{where}: {key}: {message}" if key else f"{where}: {message}"
-
-
-def _compose(name: str, directory: Path | None) -> Any:
-    import yaml
-
-    try:
-        return yaml.compose(catalog_file(name, directory).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None  # load_yaml_resource has already reported syntax errors
-
-
-def _line_of(name: str, directory: Path | None, loc: tuple[str | int, ...]) -> int | None:
-    import yaml
-
-    node = _compose(name, directory)
-    line = None if node is None else node.start_mark.line + 1
-    for step in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((key, value) for key, value in node.value if key.value == str(step)), None)
-            if match is None:
-                break
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-            node = node.value[step]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _first_duplicate_key(name: str, directory: Path | None) -> tuple[int, str] | None:
-    import yaml
-
-    root = _compose(name, directory)
-    stack = [] if root is None else [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if key.value in seen:
-                    return key.start_mark.line + 1, key.value
-                seen.add(key.value)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return None
+    return f"{path}:{line}: {key}: {message}" if key else f"{path}:{line}: {message}"
 
 
 def _directory_of(catalog: Catalog | str | Path | None) -> Path | None:

@@ -72,7 +72,10 @@ def _replicas(deployment: Deployment, coordination: str) -> tuple[Replica, ...]:
         sync = bool(replica.sync) or (_waits_for_standby(deployment, coordination) and role == "standby" and not marked)
         if blocking and role == "standby" and not sync:
             role = "non-voting"
-        expanded += [Replica(replica.region, replica.az or UNKNOWN_ZONE, role, sync)] * replica.count
+        # a witness keeps the replicated log it votes on (Spanner); an arbiter only votes (MongoDB, a DCS member)
+        keeps_log = role == "witness"
+        role = "witness" if role == "arbiter" else role
+        expanded += [Replica(replica.region, replica.az or UNKNOWN_ZONE, role, sync, keeps_log)] * replica.count
     return tuple(sorted(expanded, key=lambda replica: replica.role != "primary"))
 
 

@@ -62,4 +62,5 @@ class Design:
         zones = {(replica.region, replica.az) for replica in self.replicas}
         regions = self.regions
         where = regions[0] if len(regions) == 1 else f"{len(regions)} regions"
-        return f"{len(self.replicas)} replicas in {len(zones)} zones of {where}"
+        noun = "instances" if self.coordination == STATELESS else "replicas"
+        return f"{len(self.replicas)} {noun} in {len(zones)} zone{'s' * (len(zones) != 1)} of {where}"

@@ -15,8 +15,10 @@ from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_lat
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
 from redplan.analysis.quorum import analyse_quorums
 from redplan.analysis.recovery import Estimate, Part, async_rpo, backup_rpo, failover_rto, restore_rto, sync_rpo
-from redplan.catalog import Catalog, load_prices, load_technologies
+from redplan.catalog import Catalog
+from redplan.catalog.prices import PriceCatalog
 from redplan.catalog.spread import typical_p95_ratio
+from redplan.catalog.technologies import TechnologyCatalog
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.objectives import Delivered, check_design, delivered_consistency
 from redplan.engine.results import Check
@@ -41,13 +43,13 @@ class Context:
     service: Service
     catalog: Catalog
 
-    @cached_property
-    def technologies(self):  # type: ignore[no-untyped-def]
-        return load_technologies(self.catalog)
+    @property
+    def technologies(self) -> TechnologyCatalog:
+        return self.catalog.technologies()
 
-    @cached_property
-    def prices(self):  # type: ignore[no-untyped-def]
-        return load_prices(self.catalog)
+    @property
+    def prices(self) -> PriceCatalog:
+        return self.catalog.prices()
 
     @cached_property
     def spread(self) -> tuple[float, str]:
@@ -228,7 +230,6 @@ def _recovery(
     design: Design, context: Context, analysis: QuorumAnalysis, copies: Tolerance
 ) -> tuple[Estimate | None, Estimate | None, bool, tuple[str, ...]]:
     """Worst RTO and RPO over the failures to survive, whether any needs a failover, and which cannot be recovered."""
-    technologies, name = context.technologies, context.technology
     rtos: list[Estimate | None] = []
     rpos: list[Estimate | None] = []
     failover_free = True

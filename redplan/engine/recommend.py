@@ -108,7 +108,7 @@ def _by_technology(designs: list[Design], context: Context) -> tuple[list[Design
             allowed.append(design)
         else:
             refused.append(Rejected(pattern=design.kind, placement=design.placement_summary,
-                                    reasons=[f"{profile.name} does not implement {design.kind}"]))
+                                    reasons=[f"not implemented by {profile.name}"]))
     return allowed, refused
 
 
@@ -199,7 +199,7 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
     if design.conflict_resolution:
         needs.append(_RESOLUTION_NEEDS[design.conflict_resolution])
     if design.on_sync_standby_loss == "block":
-        needs.append("the sync standby is part of every commit: writes stop while it is down (block was chosen over degrade-to-async)")
+        needs.append("every commit waits for a sync standby: writes stop while none is reachable (block was chosen over degrade-to-async)")
     elif design.on_sync_standby_loss == "degrade-to-async":
         needs.append("writes continue without the sync standby, and RPO is then the async lag (degrade-to-async was chosen over block)")
     assumptions = list(context.assumptions)

@@ -11,13 +11,13 @@ import difflib
 from collections import Counter
 from typing import Iterator
 
+from redplan.analysis.model import DATA_ROLES
 from redplan.catalog import Catalog
 from redplan.spec.models import Replica, Service
 
 Problem = tuple[tuple, str]
 
-VOTING_ROLES = frozenset({"primary", "standby", "replica", "witness"})
-DATA_ROLES = frozenset({"primary", "standby", "replica", "non-voting"})
+VOTING_ROLES = frozenset({"primary", "standby", "replica", "witness", "arbiter"})
 
 
 def check_service(service: Service, catalog: Catalog) -> Iterator[Problem]:

@@ -23,7 +23,7 @@ DataKind = Literal["counter", "set", "register", "document", "ledger", "balance"
 Tier = Literal["mission-critical", "critical", "important", "standard", "non-critical"]
 Pattern = Literal["backup-restore", "cold-standby", "active-passive", "active-active", "quorum", "n-plus-1"]
 Replication = Literal["sync", "async", "semi-sync", "none"]
-Role = Literal["primary", "standby", "replica", "witness", "non-voting", "instance"]
+Role = Literal["primary", "standby", "replica", "witness", "arbiter", "non-voting", "instance"]
 QuorumName = Literal["one", "majority", "all"]
 
 REGION_PATTERN = r"^[a-z][a-z0-9]*:[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -34,7 +34,7 @@ ServiceName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x
 class StrictModel(BaseModel):
     """Unknown keys are errors: a misspelt key must never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _quorum_size(value: Any) -> int | str:

@@ -165,12 +165,19 @@ Fraction = Annotated[
 
 
 def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of a duration, for messages and reports."""
+    """A short human spelling: exact when it can be (5m, 4h, 500ms), else the two largest units (1h 59m)."""
     if seconds == 0:
         return "0s"
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)):
         if seconds >= size and float(seconds / size).is_integer():
             return f"{int(seconds / size)}{unit}"
     if seconds < 1:
-        return f"{seconds * 1000:g}ms"
-    return f"{seconds:g}s"
+        return f"{seconds * 1000:.3g}ms"
+    if seconds < 60:
+        return f"{seconds:.3g}s"
+    whole = int(seconds + 0.5)
+    for big, big_size, small, small_size in (("d", 86400, "h", 3600), ("h", 3600, "m", 60), ("m", 60, "s", 1)):
+        if whole >= big_size:
+            count, rest = divmod(whole, big_size)
+            return f"{count}{big} {rest // small_size}{small}" if rest // small_size else f"{count}{big}"
+    return f"{whole}s"

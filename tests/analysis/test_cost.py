@@ -13,7 +13,7 @@ from redplan.analysis.cost import (
     static_stability,
     static_stability_factor,
 )
-from redplan.catalog import load_prices
+from redplan.catalog.prices import load_prices
 
 
 def test_month_is_730_hours():

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from redplan.analysis.cost import HOURS_PER_MONTH, TRANSFER_CLASSES
-from redplan.catalog import CatalogError, load_catalog, load_prices
+from redplan.catalog import CatalogError, load_catalog
+from redplan.catalog.prices import load_prices
 
 SHIPPED = Path(__file__).resolve().parents[2] / "catalogs" / "prices.yaml"
 

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from redplan.catalog import CatalogError, load_catalog, load_technologies
+from redplan.catalog import CatalogError, load_catalog
+from redplan.catalog.technologies import load_technologies
 from redplan.catalog.technologies import Cited, RedirectRef
 
 SHIPPED = Path(__file__).resolve().parents[2] / "catalogs" / "technologies.yaml"
@@ -199,7 +200,7 @@ def edited(tmp_path, old, new):
         (
             "  mysql:\n    name:",
             "  redis:\n    name:",
-            r"technologies\.yaml:\d+: duplicate key 'redis'",
+            r"technologies\.yaml:\d+:\d+: duplicate key 'redis'",
         ),
         (
             "      combined:\n        seconds: 120",

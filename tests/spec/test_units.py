@@ -80,6 +80,10 @@ def test_percentage_without_sign_suggests_one():
         parse_fraction(99.9)
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (0.5, "500ms"), (30, "30s"), (300, "5m"), (5400, "90m"), (86400, "1d"), (90.5, "90.5s")])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0s"), (0.5, "500ms"), (30, "30s"), (300, "5m"), (5400, "90m"), (86400, "1d"), (12.5, "12.5s"),
+     (90.6, "1m 31s"), (7159.6, "1h 59m"), (92953.6, "1d 1h"), (3599.9, "1h"), (0.0035, "3.5ms")],
+)
 def test_format_duration(seconds, text):
     assert format_duration(seconds) == text
