@@ -1,0 +1,146 @@
+"""Recommend picks patterns by computing, not by table: the standard RTO/RPO rows fall out of the numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import EXAMPLES
+
+from redplan.catalog import load_catalog
+from redplan.engine.recommend import recommend_service
+from redplan.spec.loader import load_fleet
+
+
+def recommend_json(redplan, *paths):
+    result = redplan("recommend", "--format", "json", *map(str, paths))
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+# The RTO/RPO-to-pattern table of the foundation issue, one example service per row.
+@pytest.mark.parametrize(
+    ("example", "pattern", "replication"),
+    [
+        ("payments-ledger.yaml", "active-active", "sync"),  # RTO zero, RPO zero
+        ("order-database.yaml", "active-passive", "sync"),  # RTO seconds, RPO zero
+        ("saas-app-database.yaml", "active-passive", "async"),  # RTO minutes, RPO seconds to minutes
+        ("dev-archive.yaml", "backup-restore", "none"),  # RTO hours, RPO hours
+    ],
+)
+def test_table_rows_fall_out_of_the_estimates(redplan, example, pattern, replication):
+    (service,) = recommend_json(redplan, EXAMPLES / example)["services"]
+    recommendation = service["recommendation"]
+    assert (recommendation["pattern"], recommendation["replication"]) == (pattern, replication)
+    assert all(check["met"] for check in recommendation["checks"])
+
+
+def test_every_example_gets_a_report(redplan):
+    result = redplan("recommend", str(EXAMPLES))
+    assert result.exit_code == 0, result.stdout
+    assert "13 services: every one has a design that meets its objectives" in result.stdout
+
+
+def test_other_patterns_for_other_needs(redplan):
+    services = {service["name"]: service["recommendation"] for service in recommend_json(redplan, EXAMPLES)["services"]}
+    assert services["web-frontend"]["pattern"] == "n-plus-1"
+    assert services["shopping-cart"]["kind"] == "active-active (async, crdt)"  # a set: CRDT, not LWW
+    assert services["user-profiles"]["pattern"] == "quorum"
+
+
+def write_service(tmp_path, objectives: str, extra: str = "") -> str:
+    path = tmp_path / "svc.yaml"
+    path.write_text(
+        f"""version: 1
+services:
+  - name: db
+    state: stateful
+    objectives: {objectives}
+    consistency: strong
+    data: {{kind: document, write_rate: 100/s, write_size: 1KiB, size: 50GiB}}
+    regions: [aws:us-east-1, aws:us-east-2, aws:us-west-2]
+    clients: [aws:us-east-1]
+{extra}""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def recommend_one(path):
+    fleet = load_fleet([path], load_catalog())
+    return recommend_service(fleet.services[0], fleet.catalog)
+
+
+def test_loosening_the_rpo_drops_synchronous_replication(tmp_path):
+    strict = recommend_one(write_service(tmp_path, "{rto: 5m, rpo: 0s, survive: [node, az]}")).recommendation
+    loose = recommend_one(write_service(tmp_path, "{rto: 5m, rpo: 5m, survive: [node, az]}")).recommendation
+    assert strict.replication == "sync" and loose.replication == "async"
+    assert loose.estimates.monthly_cost_usd < strict.estimates.monthly_cost_usd
+
+
+def test_region_survival_moves_replicas_out_of_the_region(tmp_path):
+    local = recommend_one(write_service(tmp_path, "{rto: 5m, rpo: 5m, survive: [node, az]}")).recommendation
+    regional = recommend_one(write_service(tmp_path, "{rto: 5m, rpo: 5m, survive: [node, az, region]}")).recommendation
+    assert len({replica.region for replica in local.placement}) == 1
+    assert len({replica.region for replica in regional.placement}) >= 2
+
+
+def test_latency_budget_rejects_cross_region_consensus(tmp_path):
+    extra = "    latency_budget: {write_p99: 5ms}\n"
+    result = recommend_one(write_service(tmp_path, "{rto: 0s, rpo: 0s, survive: [node, az, region]}", extra))
+    assert result.recommendation is None
+    reasons = " ".join(reason for item in result.unmet for reason in item.reasons)
+    assert "latency write p99 ≤ 5 ms not met" in reasons
+
+
+def test_impossible_objectives_exit_1_with_the_closest_designs(redplan, tmp_path):
+    path = tmp_path / "one-region.yaml"
+    path.write_text(
+        "version: 1\nservices:\n  - name: db\n    state: stateful\n"
+        "    objectives: {rto: 0s, rpo: 0s, survive: [region]}\n    regions: [aws:us-east-1]\n",
+        encoding="utf-8",
+    )
+    result = redplan("recommend", str(path))
+    assert result.exit_code == 1
+    assert "no design meets every objective" in result.stdout
+    report = recommend_json(redplan, path)
+    assert report["services"][0]["recommendation"] is None and report["services"][0]["unmet"]
+    assert report["summary"]["unmet"] == 1
+
+
+def test_lww_is_never_recommended_for_a_ledger(tmp_path):
+    extra = "    data: {kind: ledger}\n"
+    path = tmp_path / "ledger.yaml"
+    path.write_text(
+        "version: 1\nservices:\n  - name: ledger\n    state: stateful\n    consistency: eventual\n"
+        "    objectives: {rto: 0s, rpo: 1m, survive: [node, az, region]}\n"
+        f"    regions: [aws:us-east-1, aws:eu-west-1]\n{extra}",
+        encoding="utf-8",
+    )
+    result = recommend_one(str(path))
+    assert result.recommendation is None or "LWW" not in result.recommendation.kind
+    lww = [item for item in (result.recommendation.rejected if result.recommendation else result.unmet) if "LWW" in item.pattern]
+    assert lww and any("silently discards concurrent writes to a ledger" in reason for item in lww for reason in item.reasons)
+
+
+def test_json_contract_names(redplan):
+    report = recommend_json(redplan, EXAMPLES / "payments-ledger.yaml")
+    assert report["schema_version"] == 1 and report["tool"]["name"] == "redplan"
+    (service,) = report["services"]
+    assert {"name", "file", "line", "assessment", "recommendation", "findings"} <= set(service)
+    tolerance = service["recommendation"]["assessment"]["tolerance"]
+    assert set(tolerance) == {"write", "read", "durability"}
+    assert set(tolerance["write"]) >= {"nodes", "azs", "regions", "nodes_after_az_loss", "nodes_after_region_loss"}
+    estimates = service["recommendation"]["estimates"]
+    assert {"rto_s", "rpo_s", "write_latency_ms", "monthly_cost_usd"} <= set(estimates)
+
+
+def test_output_is_byte_identical_across_runs(redplan):
+    first = redplan("recommend", "--format", "json", str(EXAMPLES)).stdout
+    assert first == redplan("recommend", "--format", "json", str(EXAMPLES)).stdout
+
+
+def test_markdown_for_pull_requests(redplan):
+    result = redplan("recommend", "--format", "markdown", str(EXAMPLES / "order-database.yaml"))
+    assert result.stdout.startswith("# redplan recommendations")
+    assert "| ✅ rpo | 0s | 0s |" in result.stdout
