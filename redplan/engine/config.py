@@ -38,7 +38,7 @@ SEMI_SYNC_DEGRADE_MS = 1_000  # wait a second for a replica's ack, then continue
 def config_snippet(design: Design, service: Service) -> Snippet | None:
     """(text, language) for the design in `service.technology`, or None when unsupported or unfit."""
     writer = WRITERS.get(service.technology or "")
-    return writer(design, service) if writer is not None else None
+    return writer(design, service) if writer is not None and design.replicas else None
 
 
 # --- names and shared text -----------------------------------------------------------------
@@ -100,9 +100,8 @@ def _region_names(design: Design) -> dict[str, str]:
 
 
 def _header(design: Design, service: Service, mark: str) -> list[str]:
-    name = "".join(character if character.isprintable() else " " for character in service.name)  # no line breaks
     lines = [
-        f"{mark} redplan: {name}: {design.kind}, {design.placement_summary}",
+        f"{mark} redplan: {service.name}: {design.kind}, {design.placement_summary}",
         f"{mark} A starting point to adapt: host names, ports, credentials and TLS are placeholders.",
     ]
     if design.backup_interval_s and design.backup_region:
@@ -113,10 +112,12 @@ def _header(design: Design, service: Service, mark: str) -> list[str]:
 
 
 def _text(*blocks: list[str] | str) -> str:
+    """The blocks' lines joined. Names and zones from a service file may hold characters that break a line
+    (U+2028 is a line break to YAML); they become spaces, so such text never leaves its comment."""
     lines: list[str] = []
     for block in blocks:
         lines += block.rstrip("\n").splitlines() if isinstance(block, str) else block
-    return "\n".join(lines) + "\n"
+    return "\n".join("".join(ch if ch.isprintable() else " " for ch in line) for line in lines) + "\n"
 
 
 class _PlainDumper(yaml.SafeDumper):
@@ -159,9 +160,8 @@ def _odd_note(voters: int, mark: str) -> list[str]:
 def _primary_first(design: Design, prefix: str) -> tuple[Member, list[Member]]:
     """The primary's member and the standbys' (data replicas other than the primary), in design order."""
     data = [replica for replica in design.replicas if replica.holds_data]
-    primary = next((replica for replica in data if replica.role == "primary"), data[0])
-    ordered = [primary, *(replica for replica in data if replica is not primary)]
-    members = _members(prefix, ordered)
+    first = next((index for index, replica in enumerate(data) if replica.role == "primary"), 0)
+    members = _members(prefix, [data[first], *data[:first], *data[first + 1:]])
     return members[0], members[1:]
 
 
@@ -296,7 +296,7 @@ def _cassandra(design: Design, service: Service) -> Snippet | None:
     if write is None or read is None:
         return None
     keyspace = _identifier(service.name)
-    replication = ", ".join([f"'class': 'NetworkTopologyStrategy'", *(f"'{dc}': {n}" for dc, n in factors.items())])
+    replication = ", ".join(["'class': 'NetworkTopologyStrategy'", *(f"'{dc}': {n}" for dc, n in factors.items())])
     racks = Counter((dcs[replica.region], _zone_name(replica)) for replica in design.replicas)
     return _text(
         _header(design, service, "--"),
@@ -339,7 +339,7 @@ def _etcd(design: Design, service: Service) -> Snippet | None:
         return None
     members = _members("etcd", design.replicas)
     cluster = ",".join(f"{name}=https://{name}:2380" for name, _ in members)
-    timing = ("# heartbeat-interval 100 ms and election-timeout 1000 ms are etcd's defaults, right within one region."
+    timing = ("# heartbeat-interval 100 ms and election-timeout 1000 ms are etcd's defaults, suited to one region."
               if len(design.regions) == 1 else
               "# Across regions raise them: heartbeat-interval about the largest round trip, election-timeout about 10x that.")
     return _text(
@@ -383,10 +383,13 @@ def _mongodb(design: Design, service: Service) -> Snippet | None:
     why = ("// w: majority: a write is acknowledged once a majority holds it, so an election never loses it."
            if consensus else
            "// w: 1 matches this asynchronous design: a failover can lose what the secondaries had not copied.")
+    if consensus and any(replica.role == "witness" for _, replica in members):
+        why += ("\n// With an arbiter, w: majority counts data-bearing voters only: while one is down, majority writes "
+                "wait (or time out with wtimeout).")
     return _text(
         _header(design, service, "//"),
         ["rs.initiate({", f"  _id: {json.dumps(_slug(service.name))},", "  members: ["], lines, ["  ]", "});",
-         f"db.adminCommand({{ setDefaultRWConcern: 1, defaultWriteConcern: {{ w: {concern} }} }});", why],
+         f"db.adminCommand({{ setDefaultRWConcern: 1, defaultWriteConcern: {{ w: {concern} }} }});", *why.splitlines()],
         _odd_note(voters, "//"),
     ), "javascript"
 
@@ -408,6 +411,9 @@ def _cockroachdb(design: Design, service: Service) -> Snippet | None:
     statements.append(f"ALTER DATABASE {database} SURVIVE {survive} FAILURE;")
     notes = [f"-- SURVIVE {survive} FAILURE keeps {default_voters} voting replicas per range"
              + (" (two in the primary region)." if survive == "REGION" else " in the primary region.")]
+    if survive == "ZONE" and len(voter_regions) > 1:
+        notes.append(f"-- This design spreads voters over {len(voter_regions)} regions; zone survival keeps them in the primary "
+                     "region, with non-voting replicas elsewhere.")
     if voters != default_voters:
         notes.append(f"-- This design counts {voters} voters: CockroachDB places {default_voters} for this survival goal, "
                      "so re-check cost and latency with that placement (overriding num_voters is discouraged).")

@@ -1,11 +1,14 @@
 """The design a service declares as deployed, in the engine's terms, so it is estimated like a candidate.
 
 Translation rules (each a reading of the spec, shown to users through the
-assessment): a leaderless `quorum` pattern counts W and R as declared; a
-declared quorum on any other pattern is a consensus group (majority votes);
+assessment): a leaderless `quorum` pattern counts W and R as declared, reads
+among data holders; a declared quorum on any other pattern is a leader-based
+consensus group with the declared sizes, reads and writes counted among
+voters (reads go through the leader, which a voting majority keeps);
 synchronous primary/backup replication waits for one of the standbys marked
-`sync` (all standbys when none is marked) and, when it blocks, counts only
-those as voters; zones left out are read as one shared zone per region,
+`sync` (all standbys when none is marked), counted among data holders so an
+arbiter never stands in for a standby, and when it blocks only those
+standbys take part; zones left out are read as one shared zone per region,
 the cautious reading.
 """
 
@@ -83,13 +86,15 @@ def _quorums(deployment: Deployment, coordination: str, on_loss: str | None) -> 
     declared = deployment.quorum
     if declared is not None:
         write = Quorum(declared.write, declared.scope)
-        return write, Quorum(declared.read, declared.scope, "data"), write
+        read_among = "voters" if coordination == CONSENSUS else "data"
+        return write, Quorum(declared.read, declared.read_scope or declared.scope, read_among), write
     if coordination == CONSENSUS:
         return Quorum("majority"), Quorum("majority"), Quorum("majority")
     if coordination == LEADERLESS:
         return Quorum("majority"), Quorum("majority", among="data"), Quorum("majority")
     if on_loss == "block":
-        return Quorum(2), ANY_DATA, Quorum(2)
+        primary_and_standby = Quorum(2, among="data")
+        return primary_and_standby, ANY_DATA, primary_and_standby
     return Quorum(1), ANY_DATA, Quorum(1)
 
 

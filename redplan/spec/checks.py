@@ -74,11 +74,14 @@ def _quorum_fits(service: Service) -> Iterator[Problem]:
     if not deployment.replicas:
         yield ("deployment", "quorum"), "a quorum needs replicas: list them under deployment.replicas"
         return
-    checks = (("write", quorum.write, VOTING_ROLES, "voting"), ("read", quorum.read, DATA_ROLES, "data-bearing"))
-    for operation, size, roles, adjective in checks:
+    checks = (
+        ("write", quorum.write, VOTING_ROLES, "voting", quorum.scope),
+        ("read", quorum.read, DATA_ROLES, "data-bearing", quorum.read_scope or quorum.scope),
+    )
+    for operation, size, roles, adjective, scope in checks:
         if not isinstance(size, int):
             continue
-        available, where = _quorum_capacity(deployment.replicas, roles, quorum.scope)
+        available, where = _quorum_capacity(deployment.replicas, roles, scope)
         if size > available:
             yield (
                 ("deployment", "quorum", operation),

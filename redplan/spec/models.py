@@ -127,6 +127,9 @@ class Quorum(StrictModel):
     write: QuorumSize
     read: QuorumSize
     scope: Literal["global", "local", "each"] = "global"
+    read_scope: Literal["global", "local", "each"] | None = Field(
+        None, description="Reads counted differently from writes, e.g. EACH_QUORUM writes with LOCAL_QUORUM reads."
+    )
 
 
 class Failover(StrictModel):
