@@ -18,7 +18,7 @@ from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_
 from redplan.engine.evaluate import Context, Evaluation, evaluate
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
-    Summary, Tolerance, Tolerances, Tool,
+    Summary, Tolerances, Tool,
 )
 from redplan.spec.loader import Fleet, LoadedService
 from redplan.spec.units import format_duration
@@ -157,7 +157,7 @@ def _reason(check) -> str:  # type: ignore[no-untyped-def]
 
 def assessment_of(evaluation: Evaluation) -> Assessment:
     analysis = evaluation.analysis
-    tolerance = Tolerances(**{name: Tolerance(**vars(getattr(analysis, name))) for name in ("write", "read", "durability")})
+    tolerance = Tolerances(write=analysis.write, read=analysis.read, durability=analysis.durability)
     return Assessment(tolerance=tolerance, consistent_reads=analysis.consistent_reads,
                       conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation))
 

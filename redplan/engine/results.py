@@ -10,20 +10,13 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict
 
+from redplan.analysis.model import Tolerance
+
 SCHEMA_VERSION = 1
 
 
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
-
-
-class Tolerance(Result):
-    nodes: int
-    azs: int
-    regions: int
-    providers: int
-    nodes_after_az_loss: int
-    nodes_after_region_loss: int
 
 
 class Tolerances(Result):
