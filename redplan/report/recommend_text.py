@@ -10,6 +10,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from redplan.engine.results import Assessment, Recommendation, Rejected, Report, ServiceResult
@@ -57,11 +58,9 @@ def _service(console: Console, service: ServiceResult) -> None:
         console.print(_rejected_table(recommendation.rejected))
     _bullets(console, "Assumptions", recommendation.assumptions)
     if recommendation.config:
-        from rich.syntax import Syntax  # pygments costs start-up time; only pay for it with a snippet
-
+        # plain text: syntax highlighting (pygments) would cost a quarter of recommend's start-up time
         console.print(f"[bold]Configuration ({recommendation.config_language})[/bold]")
-        console.print(Syntax(recommendation.config, recommendation.config_language or "text", theme="ansi_dark",
-                             background_color="default", word_wrap=True))
+        console.print(Text(recommendation.config.rstrip(), style="cyan"))
 
 
 def _placement_tree(recommendation: Recommendation) -> Tree:
