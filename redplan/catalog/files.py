@@ -29,8 +29,9 @@ def catalog_file(name: str, directory: Path | None) -> Traversable:
     return shipped
 
 
-def csv_rows(name: str, directory: Path | None, columns: Sequence[str]) -> Iterator[tuple[str, dict[str, str]]]:
-    """Yield (`path:line`, row) for every data row, after checking the header has `columns`."""
+def csv_rows(name: str, directory: Path | None, columns: Sequence[str], as_tuples: bool = False) -> Iterator[tuple[str, Any]]:
+    """Yield (`path:line`, row) for every data row, after checking the header has `columns`;
+    with `as_tuples` the row is the fields of `columns` in that order (faster than a dict)."""
     source = catalog_file(name, directory)
     with source.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)  # plain reader + zip: a third faster than DictReader on rtt.csv
@@ -38,10 +39,14 @@ def csv_rows(name: str, directory: Path | None, columns: Sequence[str]) -> Itera
         missing = [column for column in columns if column not in header]
         if missing:
             raise CatalogError(f"{source}:1: missing column(s) {', '.join(missing)}")
+        positions = [header.index(column) for column in columns]
         for fields in reader:
             if len(fields) != len(header):
                 raise CatalogError(f"{source}:{reader.line_num}: expected {len(header)} fields, found {len(fields)}")
-            yield f"{source}:{reader.line_num}", dict(zip(header, fields))
+            if as_tuples:
+                yield "", tuple(fields[position] for position in positions)
+            else:
+                yield f"{source}:{reader.line_num}", dict(zip(header, fields))
 
 
 def read_yaml_document(name: str, directory: str | Path | None = None) -> tuple[Document, str]:

@@ -12,7 +12,6 @@ from collections import Counter
 from redplan import __version__
 from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
-from redplan.engine.config import config_snippet
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.evaluate import Context, Evaluation, evaluate
@@ -208,6 +207,8 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
         assumptions.append(f"capacity not stated: {DEFAULT_CAPACITY} instances carry peak load")
     if loaded.from_tier:
         assumptions.append(f"from tier {loaded.spec.tier}: {', '.join(loaded.from_tier)}")
+    from redplan.engine.config import config_snippet  # only recommendations print configuration
+
     snippet = config_snippet(design, loaded.spec)
     return Recommendation(
         config=snippet[0] if snippet else None,
