@@ -108,7 +108,7 @@ def _read_regions(directory: Path | None) -> dict[str, Region]:
 
 
 def _read_rtt(directory: Path | None, regions: dict[str, Region], sources: dict[str, Source]) -> dict[tuple[str, str], PublishedRtt]:
-    if directory is None or not (directory / "rtt.csv").is_file():
+    if directory is None or not any((directory / name).is_file() for name in ("rtt.csv", "regions.csv", "sources.csv")):
         return _read_shipped_rtt(regions)
     rtt: dict[tuple[str, str], PublishedRtt] = {}
     for where, row in csv_rows("rtt.csv", directory, ("a", "b", "p50_ms", "p95_ms", "source")):
