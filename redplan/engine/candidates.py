@@ -33,12 +33,19 @@ def zone_labels(catalog: Catalog, region: str) -> list[str]:
 
 
 def candidate_regions(service: Service, catalog: Catalog) -> list[str]:
-    """The home region first (the first listed region clients use), then the others nearest first."""
+    """The home region first (the first listed region clients use), then the others nearest first.
+
+    A service that lists no regions may run near its clients: their regions, then the catalog's
+    nearest regions of the same provider.
+    """
     listed = list(dict.fromkeys(service.regions or service.clients))
     if not listed:
         return []
     clients = set(service.clients)
     home = next((region for region in listed if region in clients), listed[0])
+    if not service.regions:
+        provider = catalog.region(home).provider
+        listed += [region.id for region in catalog.regions_of(provider) if region.lat is not None and region.id not in listed]
     others = sorted((region for region in listed if region != home), key=lambda region: (catalog.rtt(home, region).p50_ms, region))
     return [home, *others][:MAX_REGIONS]
 

@@ -144,3 +144,24 @@ def test_markdown_for_pull_requests(redplan):
     result = redplan("recommend", "--format", "markdown", str(EXAMPLES / "order-database.yaml"))
     assert result.stdout.startswith("# redplan recommendations")
     assert "| ✅ rpo | 0s | 0s |" in result.stdout
+
+
+def test_without_regions_replicas_go_near_the_clients(tmp_path):
+    path = tmp_path / "svc.yaml"
+    path.write_text(
+        "version: 1\nservices:\n  - name: db\n    state: stateful\n"
+        "    objectives: {rto: 5m, rpo: 1m, survive: [node, az, region]}\n    clients: [gcp:europe-west1]\n",
+        encoding="utf-8",
+    )
+    recommendation = recommend_one(str(path)).recommendation
+    regions = {replica.region for replica in recommendation.placement}
+    assert "gcp:europe-west1" in regions and len(regions) == 2
+    assert all(region.startswith("gcp:europe-") for region in regions)
+
+
+def test_report_fits_a_narrow_terminal(redplan, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    result = redplan("recommend", str(EXAMPLES / "payments-ledger.yaml"))
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 60
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
