@@ -61,7 +61,7 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     service = loaded.spec
     context = Context(service, catalog)
     capacity = service.capacity or DEFAULT_CAPACITY
-    designs = [design for design in candidate_designs(service, catalog, capacity)]
+    designs = candidate_designs(service, catalog, capacity)
     allowed, incompatible = _by_technology(designs, context)
     evaluations = [evaluate(design, context) for design in allowed]
     feasible = sorted((item for item in evaluations if item.feasible), key=_rank)
@@ -112,37 +112,27 @@ def _by_technology(designs: list[Design], context: Context) -> tuple[list[Design
     return allowed, refused
 
 
-def service_capacity_missing(loaded: LoadedService) -> bool:
+def _capacity_missing(loaded: LoadedService) -> bool:
     return loaded.spec.state == "stateless" and loaded.spec.capacity is None
 
 
 def _rejections(evaluations: list[Evaluation], incompatible: list[Rejected], chosen: Evaluation | None) -> list[Rejected]:
-    """Per pattern kind, its closest candidate and what it missed; the chosen kind's cheaper misses too."""
-    best: dict[str, Evaluation] = {}
-    for evaluation in evaluations:
-        if evaluation is chosen or evaluation.feasible:
-            continue
-        kind = evaluation.design.kind
-        current = best.get(kind)
-        if current is None or _closeness(evaluation) < _closeness(current):
-            best[kind] = evaluation
+    """One line per pattern kind other than the chosen one: the cheapest that qualifies and its extra
+    cost, or else its closest miss (fewest objectives missed, then cheapest) and what it missed."""
     chosen_kind = chosen.design.kind if chosen else None
-    feasible_kinds = {evaluation.design.kind for evaluation in evaluations if evaluation.feasible}
-    rejected = [
-        Rejected(pattern=kind, placement=evaluation.design.placement_summary,
-                 reasons=[_reason(check) for check in evaluation.checks if not check.met])
-        for kind, evaluation in best.items()
-        if kind != chosen_kind and kind not in feasible_kinds
-    ]
-    for evaluation in evaluations:
-        if chosen and evaluation.feasible and evaluation is not chosen and evaluation.design.kind not in (chosen_kind,):
-            if all(item.pattern != evaluation.design.kind for item in rejected):
-                more = evaluation.cost.total - chosen.cost.total
-                rejected.append(Rejected(pattern=evaluation.design.kind, placement=evaluation.design.placement_summary,
-                                         reasons=[f"meets every objective but costs ${more:,.0f}/month more"]))
-    seen = {item.pattern for item in rejected}
-    rejected += [item for item in incompatible if item.pattern not in seen and not seen.add(item.pattern)]  # type: ignore[func-returns-value]
-    return sorted(rejected, key=lambda item: item.pattern)
+    by_kind: dict[str, Rejected] = {}
+    for evaluation in sorted(evaluations, key=lambda item: (not item.feasible, *_closeness(item))):
+        kind = evaluation.design.kind
+        if kind == chosen_kind or kind in by_kind:
+            continue
+        if evaluation.feasible and chosen is not None:
+            reasons = [f"meets every objective but costs ${evaluation.cost.total - chosen.cost.total:,.0f}/month more"]
+        else:
+            reasons = [_reason(check) for check in evaluation.checks if not check.met]
+        by_kind[kind] = Rejected(pattern=kind, placement=evaluation.design.placement_summary, reasons=reasons)
+    for item in incompatible:
+        by_kind.setdefault(item.pattern, item)
+    return sorted(by_kind.values(), key=lambda item: item.pattern)
 
 
 def _closeness(evaluation: Evaluation) -> tuple[int, float]:
@@ -187,10 +177,7 @@ def _placement(design: Design) -> list[PlacedReplica]:
 
 
 def _quorum_setting(design: Design) -> QuorumSetting:
-    def show(size: int | str) -> str:
-        return str(size)
-
-    return QuorumSetting(write=show(design.write.size), read=show(design.read.size), scope=design.write.scope)
+    return QuorumSetting(write=str(design.write.size), read=str(design.read.size), scope=design.write.scope)
 
 
 def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService, rejected: list[Rejected]) -> Recommendation:
@@ -203,7 +190,7 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
     elif design.on_sync_standby_loss == "degrade-to-async":
         needs.append("writes continue without the sync standby, and RPO is then the async lag (degrade-to-async was chosen over block)")
     assumptions = list(context.assumptions)
-    if service_capacity_missing(loaded):
+    if _capacity_missing(loaded):
         assumptions.append(f"capacity not stated: {DEFAULT_CAPACITY} instances carry peak load")
     if loaded.from_tier:
         assumptions.append(f"from tier {loaded.spec.tier}: {', '.join(loaded.from_tier)}")
