@@ -6,7 +6,7 @@ more designs), which keeps recommend monotone in each objective.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.results import Check
@@ -92,7 +92,7 @@ def _rto_check(target_s: float, delivered: Delivered) -> Check:
     if target_s >= NEAR_ZERO_S or delivered.rto_s is None or not delivered.failover_free:
         check = _at_most("rto", target_s, delivered.rto_s)
         if target_s < NEAR_ZERO_S and not delivered.failover_free and not check.met:
-            return check.model_copy(update={"detail": f"{check.detail}; needs a failover step"})
+            return replace(check, detail=f"{check.detail}; needs a failover step")
         return check
     met = delivered.rto_s <= NEAR_ZERO_S
     shown = "0 (near zero)" if target_s == 0 else format_duration(target_s)

@@ -1,37 +1,37 @@
 """Result models: what the engine hands to the formatters, and the public JSON contract (DESIGN.md §4).
 
 Names here are a public interface: add freely, remove nothing without a
-schema_version bump.
+schema_version bump. Plain frozen dataclasses rather than pydantic models:
+they are built, never parsed, and building pydantic schemas for them cost
+a tenth of recommend's start-up time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Optional
-
-from pydantic import BaseModel, ConfigDict
 
 from redplan.analysis.model import Tolerance
 
 SCHEMA_VERSION = 1
 
 
-class Result(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-
-class Tolerances(Result):
+@dataclass(frozen=True)
+class Tolerances:
     write: Tolerance
     read: Tolerance
     durability: Tolerance
 
 
-class Latency(Result):
+@dataclass(frozen=True)
+class Latency:
     p50: float
     p99: float
     basis: str
 
 
-class Part(Result):
+@dataclass(frozen=True)
+class Part:
     """One term of a sum (RTO components, cost items) with where its number comes from."""
 
     item: str
@@ -39,26 +39,29 @@ class Part(Result):
     basis: str
 
 
-class Estimates(Result):
+@dataclass(frozen=True)
+class Estimates:
     rto_s: Optional[float]  # None: this design cannot recover from some failure it must survive
     rpo_s: Optional[float]
     write_latency_ms: Latency
-    availability: Optional[float] = None
     monthly_cost_usd: float
     cost_multiple: float  # of the unreplicated baseline: one instance and its storage
     rto_parts: list[Part]
     rpo_parts: list[Part]
     cost_parts: list[Part]
+    availability: Optional[float] = None
 
 
-class Assessment(Result):
+@dataclass(frozen=True)
+class Assessment:
     tolerance: Tolerances
     consistent_reads: bool
     conflicting_writes: bool
     estimates: Estimates
 
 
-class PlacedReplica(Result):
+@dataclass(frozen=True)
+class PlacedReplica:
     region: str
     az: str
     role: str
@@ -66,13 +69,15 @@ class PlacedReplica(Result):
     sync: bool = False
 
 
-class QuorumSetting(Result):
+@dataclass(frozen=True)
+class QuorumSetting:
     write: str
     read: str
     scope: str
 
 
-class Check(Result):
+@dataclass(frozen=True)
+class Check:
     """One objective against what a design delivers."""
 
     objective: str  # rto | rpo | survive | consistency | latency | data | technology
@@ -82,13 +87,15 @@ class Check(Result):
     detail: str = ""
 
 
-class Rejected(Result):
+@dataclass(frozen=True)
+class Rejected:
     pattern: str
     placement: str
     reasons: list[str]
 
 
-class Recommendation(Result):
+@dataclass(frozen=True)
+class Recommendation:
     pattern: str
     replication: str
     kind: str
@@ -107,7 +114,8 @@ class Recommendation(Result):
     config_language: Optional[str] = None
 
 
-class Finding(Result):
+@dataclass(frozen=True)
+class Finding:
     rule: str
     name: str
     severity: str
@@ -117,18 +125,20 @@ class Finding(Result):
     column: int
 
 
-class ServiceResult(Result):
+@dataclass(frozen=True)
+class ServiceResult:
     name: str
     file: str
     line: int
     objectives: dict[str, object]
     assessment: Optional[Assessment] = None  # of the declared deployment, when there is one
     recommendation: Optional[Recommendation] = None  # None: no design meets every objective
-    unmet: list[Rejected] = []  # when nothing qualifies: the closest designs and what they miss
-    findings: list[Finding] = []
+    unmet: list[Rejected] = field(default_factory=list)  # when nothing qualifies: the closest designs and what they miss
+    findings: list[Finding] = field(default_factory=list)
 
 
-class Summary(Result):
+@dataclass(frozen=True)
+class Summary:
     services: int
     recommended: int
     unmet: int
@@ -137,13 +147,15 @@ class Summary(Result):
     infos: int = 0
 
 
-class Tool(Result):
+@dataclass(frozen=True)
+class Tool:
     name: str
     version: str
 
 
-class Report(Result):
-    schema_version: int = SCHEMA_VERSION
+@dataclass(frozen=True)
+class Report:
     tool: Tool
     services: list[ServiceResult]
     summary: Summary
+    schema_version: int = SCHEMA_VERSION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import TextIO
 
 from redplan.engine.results import Report
@@ -10,4 +11,4 @@ from redplan.engine.results import Report
 
 class JsonFormatter:
     def write(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(report.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(asdict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
