@@ -113,7 +113,6 @@ def evaluate(design: Design, context: Context) -> Evaluation:
         unrecoverable=unrecoverable,
         consistency=delivered_consistency(design, analysis.consistent_reads),
         write_p99_ms=latency.p99_ms,
-        read_consistent=analysis.consistent_reads,
     )
     checks = check_design(context.service, design, delivered)
     return Evaluation(design, analysis, latency, rto, rpo, cost, baseline, delivered, checks)
@@ -148,9 +147,10 @@ def _write_latency(design: Design, context: Context) -> LatencyEstimate:
     client = _client_region(design, context)
     if design.coordination == LEADERLESS:
         return _leaderless_latency(design, context, client, fsync)
-    if design.coordination == MULTI_PRIMARY:
+    if design.coordination == MULTI_PRIMARY:  # the client writes to its nearest primary, which commits locally
         nearest = min(design.replicas, key=lambda replica: context.catalog.rtt(client, replica.region).p50_ms)
-        return _with_client(consensus_write_latency(fsync, [], 1, None), context, client, nearest)
+        to_nearest = None if client == nearest.region else _delay(context, client, nearest.region)
+        return consensus_write_latency(fsync, [], 1, to_nearest)
     leader = design.replicas[0]
     to_leader = None if client == leader.region else _delay(context, client, leader.region)
     if design.coordination == CONSENSUS:
@@ -161,12 +161,6 @@ def _write_latency(design: Design, context: Context) -> LatencyEstimate:
     if design.replication == "sync" and sync:
         return consensus_write_latency(fsync, sync, 2, to_leader)
     return consensus_write_latency(fsync, [], 1, to_leader)
-
-
-def _with_client(estimate: LatencyEstimate, context: Context, client: str, replica: Replica) -> LatencyEstimate:
-    if client == replica.region:
-        return estimate
-    return consensus_write_latency(Delay.from_p50_p95(1e-3, 2e-3), [], 1, _delay(context, client, replica.region))
 
 
 def _leaderless_latency(design: Design, context: Context, client: str, fsync: Delay) -> LatencyEstimate:

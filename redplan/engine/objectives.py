@@ -30,7 +30,6 @@ class Delivered:
     unrecoverable: tuple[str, ...]  # failure domains it cannot come back from
     consistency: str
     write_p99_ms: float
-    read_consistent: bool
 
 
 def required_consistency(service: Service) -> str | None:
