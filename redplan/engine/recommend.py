@@ -33,10 +33,7 @@ _NEEDS = {
         "an odd number of voters so a majority survives the loss of any one domain",
         "leader election and leases (built into Raft/Paxos systems such as etcd, CockroachDB, Spanner)",
     ],
-    LEADERLESS: [
-        "anti-entropy: read repair, hinted handoff and regular repair so replicas converge",
-        "last-writer-wins needs synchronised clocks; concurrent writes to one key keep only one",
-    ],
+    LEADERLESS: ["anti-entropy: read repair, hinted handoff and regular repair so replicas converge"],
     MULTI_PRIMARY: ["conflict resolution for concurrent writes in different regions"],
     STATELESS: [
         "health checks and a load balancer that stops sending traffic to failed instances",
