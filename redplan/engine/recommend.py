@@ -67,6 +67,10 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     declared = declared_design(service)
     current = assessment_of(evaluate(declared, context)) if declared else None
     base = dict(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current)
+    if not designs:
+        nowhere = Rejected(pattern="every pattern", placement="",
+                           reasons=["the service lists no regions or clients: there is nowhere to place replicas"])
+        return ServiceResult(**base, unmet=[nowhere])
     if not feasible:
         return ServiceResult(**base, unmet=_rejections(evaluations, incompatible, chosen=None))
     chosen = feasible[0]

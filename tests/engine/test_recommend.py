@@ -165,3 +165,11 @@ def test_report_fits_a_narrow_terminal(redplan, monkeypatch):
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 60
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+
+
+def test_a_service_with_nowhere_to_run_says_so(tmp_path):
+    path = tmp_path / "svc.yaml"
+    path.write_text("version: 1\nservices:\n  - name: db\n    state: stateful\n    objectives: {rto: 1h}\n", encoding="utf-8")
+    result = recommend_one(str(path))
+    assert result.recommendation is None
+    assert result.unmet[0].reasons == ["the service lists no regions or clients: there is nowhere to place replicas"]
