@@ -146,6 +146,72 @@ def recommend(
     raise typer.Exit(EXIT_FINDINGS if report.summary.unmet else EXIT_OK)
 
 
+class AuditFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
+    output_format: Annotated[AuditFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")] = AuditFormat.text,
+    fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one.")] = Severity.error,
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """Check what each service declares as deployed against its objectives and the coordination its pattern needs.
+
+    Findings carry a stable rule code ([bold]redplan rules[/bold] lists them, [bold]redplan explain RP101[/bold] documents one) and the file:line:col of the YAML that causes them. Suppress one in the service with [bold]ignore: [{rule: RP101, reason: "...", expires: 2027-01-31}][/bold].
+
+    Exit code 0 when clean, 1 when a finding reaches --fail-on (error by default), 2 for bad input.
+    """
+    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet
+    from redplan.report import formatter_for
+
+    report = audit_fleet(_load(paths, catalog_dir))
+    formatter_for("audit", output_format.value).write(report, sys.stdout)
+    threshold = SEVERITY_ORDER[fail_on.value]
+    failing = any(SEVERITY_ORDER[finding.severity] >= threshold for service in report.services for finding in service.findings)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List the audit rules: code, severity, slug and what each finds."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from redplan.rules.registry import RULES
+
+    table = Table(box=None, padding=(0, 2, 0, 0))
+    for header in ("code", "severity", "name", "finds"):
+        table.add_column(header, no_wrap=header != "finds")
+    for rule in RULES:
+        table.add_row(rule.code, rule.severity, rule.name, rule.summary)
+    Console().print(table)
+
+
+@app.command()
+def explain(rule: Annotated[str, typer.Argument(help="A rule code (RP101) or name (rpo-zero-without-sync).", show_default=False)]) -> None:
+    """Show a rule's documentation: why it matters, a failing and a passing example."""
+    import inspect
+
+    from redplan.rules.registry import RULES, find_rule
+
+    found = find_rule(rule)
+    if found is None:
+        from redplan.spec.checks import did_you_mean
+
+        codes = [known.code for known in RULES] + [known.name for known in RULES]
+        _fail([f"unknown rule {rule!r}{did_you_mean(rule, codes)} (`redplan rules` lists them)"])
+    typer.echo(inspect.cleandoc(found.__doc__ or found.summary))
+
+
 @app.command()
 def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False)] = None,

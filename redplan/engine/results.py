@@ -118,11 +118,13 @@ class Recommendation:
 class Finding:
     rule: str
     name: str
-    severity: str
+    severity: str  # error | warning | info
     message: str
     file: str
     line: int
     column: int
+    service: str = ""
+    hint: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,4 +25,8 @@ def formatter_for(command: str, name: str) -> Formatter:
         from redplan.report.recommend_text import RecommendTextFormatter
 
         return RecommendTextFormatter()
+    if command == "audit" and name == "text":
+        from redplan.report.audit_text import AuditTextFormatter
+
+        return AuditTextFormatter()
     raise ValueError(f"no {name} output for {command}")
