@@ -7,10 +7,12 @@ and `validate` start fast (scipy and numpy never load for them).
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator, NoReturn, Optional
 
 import typer
 
@@ -160,24 +162,62 @@ class Severity(str, Enum):
 @app.command()
 def audit(
     paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
-    output_format: Annotated[AuditFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")] = AuditFormat.text,
-    fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one.")] = Severity.error,
+    output_format: Annotated[Optional[AuditFormat], typer.Option("--format", "-f", help="text for people; json and the CI formats for machines. [default: text]", show_default=False)] = None,
+    fail_on: Annotated[Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
+    write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
     catalog_dir: CatalogDir = None,
 ) -> None:
     """Check what each service declares as deployed against its objectives and the coordination its pattern needs.
 
-    Findings carry a stable rule code ([bold]redplan rules[/bold] lists them, [bold]redplan explain RP101[/bold] documents one) and the file:line:col of the YAML that causes them. Suppress one in the service with [bold]ignore: [{rule: RP101, reason: "...", expires: 2027-01-31}][/bold].
+    Findings carry a stable rule code ([bold]redplan rules[/bold] lists them, [bold]redplan explain RP101[/bold] documents one) and the file:line:col of the YAML that causes them. Suppress one in the service with [bold]ignore: [{rule: RP101, reason: "...", expires: 2027-01-31}][/bold], or record today's findings with --write-baseline and pass --baseline so only new ones fail.
 
-    Exit code 0 when clean, 1 when a finding reaches --fail-on (error by default), 2 for bad input.
+    Settings come from redplan.toml or [tool.redplan] in pyproject.toml (fail-on, format, catalog-dir, baseline); flags win.
+
+    Exit code 0 when clean, 1 when a finding reaches --fail-on, 2 for bad input.
     """
+    from redplan.baseline import BaselineError, read_baseline, without_baselined, write_baseline
+    from redplan.config import ConfigError, load_settings
     from redplan.engine.audit import SEVERITY_ORDER, audit_fleet
     from redplan.report import formatter_for
 
-    report = audit_fleet(_load(paths, catalog_dir))
-    formatter_for("audit", output_format.value).write(report, sys.stdout)
-    threshold = SEVERITY_ORDER[fail_on.value]
+    try:
+        settings, _ = load_settings(Path.cwd())
+    except ConfigError as error:
+        _fail([str(error)])
+    fleet = _load(paths, catalog_dir or settings.catalog_dir)
+    with _progress(len(fleet.services)) as advance:
+        report = audit_fleet(fleet, on_service=advance)
+    try:
+        if write_baseline_to is not None:
+            count = write_baseline(write_baseline_to, report)
+            typer.echo(f"wrote {count} finding{'s' * (count != 1)} to {write_baseline_to}", err=True)
+            raise typer.Exit(EXIT_OK)
+        baseline_path = baseline or settings.baseline
+        if baseline_path is not None:
+            report, known = without_baselined(report, read_baseline(baseline_path))
+            if known:
+                typer.echo(f"{known} finding{'s' * (known != 1)} already in {baseline_path} not shown", err=True)
+    except BaselineError as error:
+        _fail([str(error)])
+    chosen = output_format.value if output_format else (settings.format or "text")
+    formatter_for("audit", chosen).write(report, sys.stdout)
+    threshold = SEVERITY_ORDER[fail_on.value if fail_on else settings.fail_on]
     failing = any(SEVERITY_ORDER[finding.severity] >= threshold for service in report.services for finding in service.findings)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on an interactive terminal for big fleets; nothing in CI or when piped."""
+    if total < 200 or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task("auditing", total=total)
+        yield lambda: bar.advance(task)
 
 
 @app.command("rules")

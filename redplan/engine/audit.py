@@ -7,6 +7,9 @@ are applied here: an expired one stops suppressing and says so.
 from __future__ import annotations
 
 import datetime
+import hashlib
+from pathlib import Path
+from typing import Callable
 
 from redplan import __version__
 from redplan.engine.declared import declared_design
@@ -20,10 +23,15 @@ from redplan.spec.loader import Fleet, LoadedService
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
-def audit_fleet(fleet: Fleet, today: datetime.date | None = None) -> Report:
+def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Callable[[], None] | None = None) -> Report:
     """Findings for every service, sorted by file, line and rule so the output never depends on file order."""
     today = today or datetime.date.today()
-    results = sorted((_audit_service(loaded, fleet, today) for loaded in fleet.services), key=lambda result: (result.file, result.line, result.name))
+    results = []
+    for loaded in fleet.services:
+        results.append(_audit_service(loaded, fleet, today))
+        if on_service is not None:
+            on_service()
+    results.sort(key=lambda result: (result.file, result.line, result.name))
     counts = {severity: sum(1 for result in results for finding in result.findings if finding.severity == severity) for severity in SEVERITY_ORDER}
     summary = Summary(services=len(results), recommended=0, unmet=0, errors=counts["error"], warnings=counts["warning"], infos=counts["info"])
     return Report(tool=Tool(name="redplan", version=__version__), services=results, summary=summary)
@@ -44,23 +52,34 @@ def _audit_service(loaded: LoadedService, fleet: Fleet, today: datetime.date) ->
 
 
 def _located(loaded: LoadedService, rule: Rule, problem: Problem) -> Finding:
-    line, column = loaded.locate(*problem.path, at_key=True)
-    return Finding(rule=rule.code, name=rule.name, severity=rule.severity, message=problem.message, file=loaded.file,
-                   line=line, column=column, service=loaded.name, hint=problem.hint)
+    return _finding(loaded, rule.code, rule.name, rule.severity, problem.path, problem.message, problem.hint)
+
+
+def _finding(loaded: LoadedService, code: str, name: str, severity: str, path: tuple, message: str, hint: str = "") -> Finding:
+    line, column = loaded.locate(*path, at_key=True)
+    dotted = ".".join(str(step) for step in path)
+    return Finding(rule=code, name=name, severity=severity, message=message, file=loaded.file, line=line, column=column,
+                   service=loaded.name, hint=hint, path=dotted, fingerprint=fingerprint(code, loaded.file, loaded.name, dotted))
+
+
+def fingerprint(rule: str, file: str, service: str, path: str) -> str:
+    """What identifies a finding across edits: no line numbers and no figures, which move and change."""
+    text = "\x1f".join((rule, Path(file).as_posix(), service, path))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _apply_ignores(loaded: LoadedService, findings: list[Finding], today: datetime.date) -> list[Finding]:
     """Drop findings of ignored rules; an expired or unknown ignore becomes a finding itself."""
     kept = list(findings)
     for index, ignore in enumerate(loaded.spec.ignore):
-        line, column = loaded.locate("ignore", index, "rule")
+        path = ("ignore", index, "rule")
         if ignore.rule not in BY_CODE:
-            kept.append(Finding(rule="RP000", name="unknown-rule", severity="warning", file=loaded.file, line=line, column=column,
-                                message=f"ignore names {ignore.rule}, which is not a rule (`redplan rules` lists them)", service=loaded.name))
+            message = f"ignore names {ignore.rule}, which is not a rule (`redplan rules` lists them)"
+            kept.append(_finding(loaded, "RP000", "unknown-rule", "warning", path, message))
         elif ignore.expires is not None and ignore.expires < today:
-            kept.append(Finding(rule="RP000", name="expired-ignore", severity="warning", file=loaded.file, line=line, column=column,
-                                message=f"the ignore of {ignore.rule} expired on {ignore.expires.isoformat()} and no longer suppresses it "
-                                        f"(reason given: {ignore.reason})", service=loaded.name))
+            message = (f"the ignore of {ignore.rule} expired on {ignore.expires.isoformat()} and no longer suppresses it "
+                       f"(reason given: {ignore.reason})")
+            kept.append(_finding(loaded, "RP000", "expired-ignore", "warning", path, message))
         else:
             kept = [finding for finding in kept if finding.rule != ignore.rule]
     return kept

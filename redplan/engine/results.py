@@ -125,6 +125,8 @@ class Finding:
     column: int
     service: str = ""
     hint: str = ""
+    path: str = ""  # the YAML path inside the service, e.g. deployment.replication
+    fingerprint: str = ""  # stable across line moves: rule, file, service and path (see engine.audit)
 
 
 @dataclass(frozen=True)

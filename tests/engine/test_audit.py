@@ -1,0 +1,107 @@
+"""The audit gate: exit codes, suppressions, baselines, settings files and order-independent output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ASYNC_RPO_ZERO = """version: 1
+services:
+  - name: {name}
+    state: stateful
+    objectives: {{rto: 5m, rpo: 0s}}
+{extra}    deployment:
+      replication: async
+      replicas:
+        - {{region: aws:us-east-1, az: a, role: primary}}
+        - {{region: aws:us-east-1, az: b, role: standby}}
+"""
+
+
+def write(tmp_path, name="db", extra="", file="svc.yaml"):
+    path = tmp_path / file
+    path.write_text(ASYNC_RPO_ZERO.format(name=name, extra=extra), encoding="utf-8")
+    return path
+
+
+def rp101(report):
+    return [finding for service in report["services"] for finding in service["findings"] if finding["rule"] == "RP101"]
+
+
+def test_exit_codes_follow_fail_on(redplan, tmp_path):
+    path = write(tmp_path)
+    assert redplan("audit", str(path)).exit_code == 1
+    assert redplan("audit", str(path), "--fail-on", "warning").exit_code == 1
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("version: 1\nservices:\n  - name: web\n    state: stateless\n", encoding="utf-8")
+    assert redplan("audit", str(clean)).exit_code == 0
+    assert redplan("audit", str(tmp_path / "missing.yaml")).exit_code == 2
+
+
+def test_text_output_is_clickable(redplan, tmp_path):
+    path = write(tmp_path)
+    result = redplan("audit", str(path))
+    assert f"{path}:7:7: RP101 error RPO target is 0" in result.stdout
+    assert "1 service audited, 0 clean: 1 error, 0 warnings, 0 info" in result.stdout
+
+
+def test_a_suppression_needs_no_more_than_a_reason_and_expires(redplan, tmp_path):
+    active = write(tmp_path, extra='    ignore: [{rule: RP101, reason: "moving to sync", expires: 2999-01-01}]\n')
+    assert redplan("audit", str(active)).exit_code == 0
+    expired = write(tmp_path, extra='    ignore: [{rule: RP101, reason: "moving to sync", expires: 2020-01-01}]\n', file="expired.yaml")
+    report = json.loads(redplan("audit", str(expired), "--format", "json").stdout)
+    rules = sorted(finding["rule"] for service in report["services"] for finding in service["findings"])
+    assert rules == ["RP000", "RP101"]
+    assert "expired on 2020-01-01" in report["services"][0]["findings"][0]["message"]
+
+
+def test_unknown_rule_in_an_ignore_is_reported(redplan, tmp_path):
+    path = write(tmp_path, extra='    ignore: [{rule: RP999, reason: "typo"}]\n')
+    report = json.loads(redplan("audit", str(path), "--format", "json").stdout)
+    assert any("RP999, which is not a rule" in finding["message"] for finding in report["services"][0]["findings"])
+
+
+def test_baseline_survives_moved_lines_and_catches_new_findings(redplan, tmp_path):
+    path = write(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    assert redplan("audit", str(path), "--write-baseline", str(baseline)).exit_code == 0
+    path.write_text("# a comment that moves every line\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = redplan("audit", str(path), "--baseline", str(baseline))
+    assert result.exit_code == 0 and "1 finding already in" in result.stderr
+    other = write(tmp_path, name="other-db", file="other.yaml")
+    assert redplan("audit", str(path), str(other), "--baseline", str(baseline)).exit_code == 1
+
+
+def test_write_baseline_never_overwrites_a_foreign_file(redplan, tmp_path):
+    path = write(tmp_path)
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"mine": true}', encoding="utf-8")
+    result = redplan("audit", str(path), "--write-baseline", str(mine))
+    assert result.exit_code == 2 and "not overwriting it" in result.stderr
+    assert mine.read_text(encoding="utf-8") == '{"mine": true}'
+
+
+def test_settings_from_pyproject(redplan, tmp_path, monkeypatch):
+    path = write(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.redplan]\nformat = "json"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = redplan("audit", str(path))
+    assert json.loads(result.stdout)["summary"]["errors"] == 1
+    assert redplan("audit", str(path), "--format", "text").stdout.startswith(str(tmp_path / "svc.yaml"))
+
+
+@pytest.mark.parametrize("content", ['[tool.redplan]\nfail-on = "fatal"\n', "[tool.redplan\n"])
+def test_bad_settings_are_input_errors(redplan, tmp_path, monkeypatch, content):
+    path = write(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = redplan("audit", str(path))
+    assert result.exit_code == 2 and "pyproject.toml" in result.stderr
+
+
+def test_json_is_identical_whatever_the_file_order(redplan, tmp_path):
+    first, second = write(tmp_path, name="a", file="a.yaml"), write(tmp_path, name="b", file="b.yaml")
+    forward = redplan("audit", str(first), str(second), "--format", "json").stdout
+    backward = redplan("audit", str(second), str(first), "--format", "json").stdout
+    assert forward == backward and len(rp101(json.loads(forward))) == 2
