@@ -31,6 +31,17 @@ RegionId = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra=
 ServiceName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
+def _zone_name(value: Any) -> Any:
+    """Azure and on-prem zones are numbered: `az: 1` means zone "1"."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+ZoneName = Annotated[
+    str, BeforeValidator(_zone_name), Field(min_length=1, max_length=64),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": 64}, {"type": "integer", "minimum": 0}]}),
+]
+
+
 class StrictModel(BaseModel):
     """Unknown keys are errors: a misspelt key must never be silently ignored."""
 
@@ -115,7 +126,7 @@ class Replica(StrictModel):
     """One replica (or `count` identical ones) of a deployment."""
 
     region: RegionId
-    az: str | None = Field(None, min_length=1, max_length=64, description="Zone within the region, e.g. a, b, 1.")
+    az: ZoneName | None = Field(None, description="Zone within the region, e.g. a, b, 1.")
     role: Role = "replica"
     count: int = Field(1, ge=1, le=100_000)
     sync: bool | None = Field(None, description="A standby that acknowledges writes synchronously.")

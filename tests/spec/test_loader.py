@@ -93,3 +93,9 @@ def test_many_errors_in_one_file_are_all_reported_in_line_order(tmp_path):
     with pytest.raises(SpecInputError) as raised:
         load_fleet([path], load_catalog())
     assert [(error.line, error.column) for error in raised.value.errors] == [(4, 12), (6, 5)]
+
+
+def test_numbered_zones_may_be_written_as_numbers(tmp_path):
+    text = "version: 1\nservices:\n  - name: db\n    state: stateful\n    deployment:\n      replicas: [{region: azure:eastus, az: 1}]\n"
+    (service,) = load_fleet([write(tmp_path, "svc.yaml", text)], load_catalog()).services
+    assert service.spec.deployment.replicas[0].az == "1"
