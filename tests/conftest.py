@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from redplan.cli import app
-
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
 
 
 class Run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXAMPLES, REPO
+from support import EXAMPLES, REPO
 
 from redplan import __version__
 

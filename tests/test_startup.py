@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 PROBE = """
 import sys

@@ -57,7 +57,7 @@ class Quorum:
 
     size: QuorumSize
     scope: Scope = "global"
-    among: Literal["voters", "data"] = "voters"
+    among: Literal["voters", "data", "data-voters"] = "voters"
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 One model covers consensus groups, leaderless quorums and primary/backup:
 
-* A quorum is counted in a *population*: ``among="voters"`` (primary, standby, replica, witness)
-  or ``among="data"`` (primary, standby, replica, non-voting). Its size is resolved over the whole
+* A quorum is counted in a *population*: ``among="voters"`` (primary, standby, replica, witness),
+  ``among="data"`` (primary, standby, replica, non-voting) or ``among="data-voters"`` (members that
+  both vote and hold data: MongoDB's data-bearing voting members, a primary's sync standbys). Its size is resolved over the whole
   population (scope ``global``) or per region over that region's population (``local``, ``each``).
 * **write** / **read** hold after a failure set F when a write / read quorum can still be formed
   from live replicas: globally, in *some* region (``local``: clients may use any region), or in
@@ -82,7 +83,9 @@ def _in_population(replica: Replica, among: str) -> bool:
         return replica.votes
     if among == "data":
         return replica.holds_data
-    raise ValueError(f"quorum population must be 'voters' or 'data', not {among!r}")
+    if among == "data-voters":
+        return replica.votes and replica.holds_data
+    raise ValueError(f"quorum population must be 'voters', 'data' or 'data-voters', not {among!r}")
 
 
 def _groups(replicas: Sequence[Replica], quorum: Quorum) -> list[_Group]:

@@ -93,7 +93,7 @@ def _quorums(deployment: Deployment, coordination: str, on_loss: str | None) -> 
     if coordination == LEADERLESS:
         return Quorum("majority"), Quorum("majority", among="data"), Quorum("majority")
     if on_loss == "block":
-        primary_and_standby = Quorum(2, among="data")
+        primary_and_standby = Quorum(2, among="data-voters")  # never an arbiter, never an async (non-voting) standby
         return primary_and_standby, ANY_DATA, primary_and_standby
     return Quorum(1), ANY_DATA, Quorum(1)
 

@@ -164,24 +164,27 @@ def _write_latency(design: Design, context: Context) -> LatencyEstimate:
 
 
 def _leaderless_latency(design: Design, context: Context, client: str, fsync: Delay) -> LatencyEstimate:
-    """The coordinator (a replica in the client's region) waits for W acks: globally, locally, or in each region."""
-    local = [replica for replica in design.replicas if replica.region == client] or [design.replicas[0]]
-    coordinator = local[0]
-    delays = {replica: fsync if replica == coordinator else _delay(context, coordinator, replica) for replica in design.replicas}
+    """The coordinator (a replica in the client's region) waits for W acks: globally, locally, or in each region.
+
+    Replies are listed per replica, by position: identical replicas (`count: 3`) are three replies."""
+    coordinator = next((index for index, replica in enumerate(design.replicas) if replica.region == client), 0)
+    home = design.replicas[coordinator]
+    replies = [(replica.region, fsync if index == coordinator else _delay(context, home, replica))
+               for index, replica in enumerate(design.replicas)]
     write = design.write
     if write.scope == "global":
-        return quorum_write_latency(None, list(delays.values()), _size(write.size, len(delays)))
+        return quorum_write_latency(None, [delay for _, delay in replies], _size(write.size, len(replies)))
     if write.scope == "local":
-        members = [delays[replica] for replica in design.replicas if replica.region == coordinator.region]
+        members = [delay for region, delay in replies if region == home.region]
         return quorum_write_latency(None, members, _size(write.size, len(members)))
-    return _each_quorum_latency(design, delays)
+    return _each_quorum_latency(design, replies)
 
 
-def _each_quorum_latency(design: Design, delays: dict[Replica, Delay]) -> LatencyEstimate:
+def _each_quorum_latency(design: Design, replies: list[tuple[str, Delay]]) -> LatencyEstimate:
     """EACH_QUORUM waits for a local quorum in every region: the CDF is the product of the regions' CDFs."""
     groups: dict[str, list[Delay]] = {}
-    for replica in design.replicas:
-        groups.setdefault(replica.region, []).append(delays[replica])
+    for region, delay in replies:
+        groups.setdefault(region, []).append(delay)
     needs = {region: _size(design.write.size, len(members)) for region, members in groups.items()}
 
     def cdf(t: float) -> float:

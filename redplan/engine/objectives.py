@@ -42,10 +42,14 @@ def required_consistency(service: Service) -> str | None:
 
 
 def delivered_consistency(design: Design, consistent_reads: bool) -> str:
-    """Consensus and a single primary give linearisable reads; overlapping leaderless quorums bound staleness
-    but are not linearisable; asynchronous multi-primary replication is eventual."""
-    if design.coordination in (CONSENSUS, PRIMARY_BACKUP):
+    """A single primary, and consensus whose read quorums meet every write quorum, give linearisable
+    reads (consensus reads that can miss a commit are follower reads: eventual); overlapping
+    leaderless quorums bound staleness but are not linearisable; asynchronous multi-primary
+    replication is eventual."""
+    if design.coordination == PRIMARY_BACKUP:
         return "strong"
+    if design.coordination == CONSENSUS:
+        return "strong" if consistent_reads else "eventual"
     if design.coordination == LEADERLESS:
         return "bounded" if consistent_reads else "eventual"
     if design.coordination == MULTI_PRIMARY:

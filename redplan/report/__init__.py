@@ -29,4 +29,16 @@ def formatter_for(command: str, name: str) -> Formatter:
         from redplan.report.audit_text import AuditTextFormatter
 
         return AuditTextFormatter()
+    if command == "audit" and name == "sarif":
+        from redplan.report.audit_sarif import SarifFormatter
+
+        return SarifFormatter()
+    if command == "audit" and name == "junit":
+        from redplan.report.audit_junit import JunitFormatter
+
+        return JunitFormatter()
+    if command == "audit" and name == "github":
+        from redplan.report.audit_github import GithubFormatter
+
+        return GithubFormatter()
     raise ValueError(f"no {name} output for {command}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 from redplan.catalog import load_catalog
 from redplan.engine.recommend import recommend_service
@@ -173,3 +173,21 @@ def test_a_service_with_nowhere_to_run_says_so(tmp_path):
     result = recommend_one(str(path))
     assert result.recommendation is None
     assert result.unmet[0].reasons == ["the service lists no regions or clients: there is nowhere to place replicas"]
+
+
+def test_counted_replicas_are_separate_replies(redplan, tmp_path):
+    """`count: 3` in one zone is three replicas answering, exactly as three lines would be."""
+    def assessment(replicas: str) -> dict:
+        path = tmp_path / "kv.yaml"
+        path.write_text(
+            "version: 1\nservices:\n  - name: kv\n    state: stateful\n    regions: [aws:us-east-1, aws:eu-west-1]\n"
+            "    clients: [aws:us-east-1]\n    deployment:\n      pattern: quorum\n      replicas:\n"
+            f"{replicas}      quorum: {{write: 4, read: 2}}\n",
+            encoding="utf-8",
+        )
+        return recommend_json(redplan, path)["services"][0]["assessment"]
+
+    counted = assessment("        - {region: aws:us-east-1, az: a, count: 3}\n        - {region: aws:eu-west-1, az: a, count: 2}\n")
+    listed = assessment("".join(f"        - {{region: {region}, az: a}}\n" for region in ["aws:us-east-1"] * 3 + ["aws:eu-west-1"] * 2))
+    assert counted["estimates"]["write_latency_ms"] == listed["estimates"]["write_latency_ms"]
+    assert "4th fastest of 5" in counted["estimates"]["write_latency_ms"]["basis"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 from redplan.catalog import load_catalog
 from redplan.spec.errors import SpecInputError

@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 import yaml
-from conftest import EXAMPLES, REPO
+from support import EXAMPLES, REPO
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
