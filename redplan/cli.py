@@ -151,6 +151,9 @@ def recommend(
 class AuditFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 class Severity(str, Enum):
@@ -162,7 +165,7 @@ class Severity(str, Enum):
 @app.command()
 def audit(
     paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
-    output_format: Annotated[Optional[AuditFormat], typer.Option("--format", "-f", help="text for people; json and the CI formats for machines. [default: text]", show_default=False)] = None,
+    output_format: Annotated[Optional[AuditFormat], typer.Option("--format", "-f", help="text for people; json, sarif (code scanning), junit or github (workflow annotations) for machines. [default: text]", show_default=False)] = None,
     fail_on: Annotated[Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
     write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,

@@ -78,7 +78,8 @@ class _Group:
         return 1 <= self.size <= len(self.members)
 
 
-def _in_population(replica: Replica, among: str) -> bool:
+def in_population(replica: Replica, among: str) -> bool:
+    """Whether a replica is counted in the population a quorum is drawn from."""
     if among == "voters":
         return replica.votes
     if among == "data":
@@ -90,7 +91,7 @@ def _in_population(replica: Replica, among: str) -> bool:
 
 def _groups(replicas: Sequence[Replica], quorum: Quorum) -> list[_Group]:
     """One group over the whole population for global scope, one per region that has members otherwise."""
-    population = [i for i, r in enumerate(replicas) if _in_population(r, quorum.among)]
+    population = [i for i, r in enumerate(replicas) if in_population(r, quorum.among)]
     if quorum.scope == "global":
         return [_Group(frozenset(population), quorum_size(quorum.size, len(population)))]
     if quorum.scope not in ("local", "each"):
@@ -278,7 +279,7 @@ def _counts(
 ) -> dict[str, _Counts]:
     tally: dict[str, list[int]] = {}
     for r in replicas:
-        in_x, in_y = _in_population(r, x.among), _in_population(r, y.among)
+        in_x, in_y = in_population(r, x.among), in_population(r, y.among)
         if not (in_x or in_y):
             continue
         slot = 2 if in_x and in_y and may_share(r) else 3 if in_x and in_y else 0 if in_x else 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from redplan.analysis.model import Quorum, Replica
-from redplan.analysis.quorum import quorum_size
+from redplan.analysis.quorum import in_population, quorum_size
 from redplan.engine.objectives import CONSISTENCY_RANK
 from redplan.spec.models import Service
 
@@ -27,13 +27,10 @@ class Counted:
     population: int
 
 
-def in_population(replica: Replica, quorum: Quorum) -> bool:
-    return replica.votes if quorum.among == "voters" else replica.holds_data
-
 
 def counted(replicas: Sequence[Replica], quorum: Quorum) -> list[Counted]:
     """The groups of a quorum with their sizes resolved, regions in the order replicas list them."""
-    members = [replica for replica in replicas if in_population(replica, quorum)]
+    members = [replica for replica in replicas if in_population(replica, quorum.among)]
     if quorum.scope == "global":
         return [Counted(None, quorum_size(quorum.size, len(members)), len(members))]
     by_region: dict[str, int] = {}

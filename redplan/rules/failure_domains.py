@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from redplan.analysis.model import Quorum, Replica
-from redplan.analysis.quorum import _in_population, after_failure, quorum_size
+from redplan.analysis.quorum import after_failure, in_population, quorum_size
 from redplan.engine.declared import ANY_DATA, UNKNOWN_ZONE
 from redplan.engine.design import CONSENSUS, LEADERLESS, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.evaluate import domain_tolerance
@@ -44,10 +44,6 @@ def spec_index(service: Service, domain: str, where: str) -> int:
     replicas = service.deployment.replicas
     return next((i for i, replica in enumerate(replicas) if unit(replica.region, replica.az, domain) == where), 0)
 
-
-def in_population(replica: Replica, quorum: Quorum) -> bool:
-    """Whether the replica counts towards the quorum, exactly as the analysis core counts it."""
-    return _in_population(replica, quorum.among)
 
 
 def noun(quorum: Quorum, design: Design | None = None) -> str:
@@ -112,7 +108,7 @@ def spread(design: Design, domain: str) -> Spread | None:
     """Voters per place of a consensus group or a leaderless quorum counted over all replicas; None otherwise."""
     if design.coordination not in (CONSENSUS, LEADERLESS) or design.write.scope != "global":
         return None
-    population = [replica for replica in design.replicas if in_population(replica, design.write)]
+    population = [replica for replica in design.replicas if in_population(replica, design.write.among)]
     if not population:
         return None
     counts = Counter(unit_of(replica, domain) for replica in population)
@@ -194,7 +190,7 @@ def placement(design: Design, domain: str) -> str:
 
 def _counted(design: Design, quorum: Quorum, loss: Loss) -> tuple[int, int, int]:
     """A globally counted quorum's size, its population, and how many of the population `loss` takes."""
-    population = [index for index, replica in enumerate(design.replicas) if in_population(replica, quorum)]
+    population = [index for index, replica in enumerate(design.replicas) if in_population(replica, quorum.among)]
     inside = sum(1 for index in population if index in loss.lost)
     return quorum_size(quorum.size, len(population)), len(population), inside
 

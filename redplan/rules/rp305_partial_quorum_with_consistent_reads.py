@@ -38,7 +38,8 @@ from redplan.analysis.model import Quorum, Replica
 from redplan.engine.design import CONSENSUS, LEADERLESS, Design
 from redplan.engine.objectives import CONSISTENCY_RANK, required_consistency
 from redplan.rules.base import Problem, Rule, Subject
-from redplan.rules.coordination import counted, declared_path, in_population, say, strict_operations
+from redplan.analysis.quorum import in_population
+from redplan.rules.coordination import counted, declared_path, say, strict_operations
 
 
 class PartialQuorumWithConsistentReads(Rule):
@@ -75,7 +76,7 @@ def _miss(design: Design) -> tuple[str, bool]:
     shown = f"{say('W', replicas, write)} and {say('R', replicas, read)}"
     if write.scope == read.scope == "global":
         w, r = counted(replicas, write)[0].size, counted(replicas, read)[0].size
-        n = sum(1 for replica in replicas if in_population(replica, write) or in_population(replica, read))
+        n = sum(1 for replica in replicas if in_population(replica, write.among) or in_population(replica, read.among))
         if w + r <= n:
             return f"W + R = {w} + {r} = {w + r} ≤ N = {n}: a read quorum can miss every replica that acknowledged a write", True
         blind = _shared_without_data(replicas, write, read)
@@ -97,4 +98,4 @@ def _miss(design: Design) -> tuple[str, bool]:
 
 def _shared_without_data(replicas: tuple[Replica, ...], write: Quorum, read: Quorum) -> int:
     return sum(1 for replica in replicas
-               if in_population(replica, write) and in_population(replica, read) and not replica.stores_writes)
+               if in_population(replica, write.among) and in_population(replica, read.among) and not replica.stores_writes)
