@@ -14,6 +14,8 @@ p95 at all) from being modelled as tighter than anything measured. It errs towar
 
 from __future__ import annotations
 
+import functools
+
 from redplan.catalog.catalog import Catalog
 from redplan.catalog.errors import CatalogError
 
@@ -21,8 +23,10 @@ MIN_P95_SPREAD_MS = 1.0
 """Smallest p95 − p50 assumed for any path: the 1 ms resolution of the published p95 data."""
 
 
+@functools.lru_cache(maxsize=16)
 def typical_p95_ratio(catalog: Catalog) -> tuple[float, int, str]:
-    """(median p95/p50, number of directed pairs it is taken over, a note stating the assumption)."""
+    """(median p95/p50, number of directed pairs it is taken over, a note stating the assumption);
+    computed once per catalog."""
     ratios: list[float] = []
     providers: set[str] = set()
     sources: set[str] = set()

@@ -6,9 +6,9 @@ figure that is an assumption says so in its basis text.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 from redplan.analysis.cost import CostEstimate, monthly_cost, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
@@ -51,11 +51,6 @@ class Context:
     def prices(self) -> PriceCatalog:
         return self.catalog.prices()
 
-    @cached_property
-    def spread(self) -> tuple[float, str]:
-        ratio, _, note = typical_p95_ratio(self.catalog)
-        return ratio, note
-
     @property
     def technology(self) -> str | None:
         name = self.service.technology
@@ -68,7 +63,7 @@ class Context:
 
     @property
     def assumptions(self) -> list[str]:
-        notes = [SAME_ZONE_BASIS, FSYNC_BASIS, self.spread[1], self.prices.reference_region_assumption]
+        notes = [SAME_ZONE_BASIS, FSYNC_BASIS, typical_p95_ratio(self.catalog)[2], self.prices.reference_region_assumption]
         if self.service.technology and self.technology is None:
             notes.append(f"technology {self.service.technology!r} is not in the catalog: generic failover timings used")
         data = self.service.data
@@ -98,12 +93,17 @@ class Evaluation:
         return all(check.met for check in self.checks)
 
 
+ANY_COPY = Quorum(1, among="data")
+# Fleets repeat the same layouts: the exact tolerance search and the latency integrals are pure, so remember them.
+_analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
+
+
 def evaluate(design: Design, context: Context) -> Evaluation:
     stateless = design.coordination == STATELESS
     counted = tuple(replace(replica, role="replica") for replica in design.replicas) if stateless else design.replicas
-    analysis = analyse_quorums(counted, design.write, design.read, design.ack)
-    copies = analyse_quorums(counted, Quorum(1, among="data"), Quorum(1, among="data"))
-    latency = _write_latency(design, context)
+    analysis = _analyse(counted, design.write, design.read, design.ack)
+    copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
+    latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
     cost, baseline = _cost(design, context)
     delivered = Delivered(
@@ -121,7 +121,7 @@ def evaluate(design: Design, context: Context) -> Evaluation:
 # --- latency ---------------------------------------------------------------------------------
 
 
-def _delay(context: Context, a: Replica | str, b: Replica | str) -> Delay:
+def _delay(catalog: Catalog, a: Replica | str, b: Replica | str) -> Delay:
     """Round trip between two replicas (or regions): published p95 where there is one, else the typical spread."""
     region_a = a if isinstance(a, str) else a.region
     region_b = b if isinstance(b, str) else b.region
@@ -129,47 +129,47 @@ def _delay(context: Context, a: Replica | str, b: Replica | str) -> Delay:
         p50 = SAME_ZONE_RTT_MS
         p95 = None
     else:
-        figure = context.catalog.rtt(region_a, region_b)
+        figure = catalog.rtt(region_a, region_b)
         p50, p95 = figure.p50_ms, figure.p95_ms
     if p95 is None or p95 <= p50:
-        p95 = max(context.spread[0] * p50, p50 + 1.0)
+        p95 = max(typical_p95_ratio(catalog)[0] * p50, p50 + 1.0)
     return Delay.from_p50_p95(p50, p95)
 
 
-def _client_region(design: Design, context: Context) -> str:
+def client_region(design: Design, context: Context) -> str:
     return context.service.clients[0] if context.service.clients else design.replicas[0].region
 
 
-def _write_latency(design: Design, context: Context) -> LatencyEstimate:
+@functools.lru_cache(maxsize=4096)
+def _write_latency(design: Design, client: str, catalog: Catalog) -> LatencyEstimate:
     fsync = Delay.from_p50_p95(FSYNC_P50_MS, FSYNC_P95_MS)
     if design.coordination == STATELESS:
         return LatencyEstimate(0.0, 0.0, "stateless: no replicated write")
-    client = _client_region(design, context)
     if design.coordination == LEADERLESS:
-        return _leaderless_latency(design, context, client, fsync)
+        return _leaderless_latency(design, catalog, client, fsync)
     if design.coordination == MULTI_PRIMARY:  # the client writes to its nearest primary, which commits locally
-        nearest = min(design.replicas, key=lambda replica: context.catalog.rtt(client, replica.region).p50_ms)
-        to_nearest = None if client == nearest.region else _delay(context, client, nearest.region)
+        nearest = min(design.replicas, key=lambda replica: catalog.rtt(client, replica.region).p50_ms)
+        to_nearest = None if client == nearest.region else _delay(catalog, client, nearest.region)
         return consensus_write_latency(fsync, [], 1, to_nearest)
     leader = design.replicas[0]
-    to_leader = None if client == leader.region else _delay(context, client, leader.region)
+    to_leader = None if client == leader.region else _delay(catalog, client, leader.region)
     if design.coordination == CONSENSUS:
         voters = [replica for replica in design.replicas if replica.votes]
-        followers = [_delay(context, leader, replica) for replica in voters[1:]]
+        followers = [_delay(catalog, leader, replica) for replica in voters[1:]]
         return consensus_write_latency(fsync, followers, len(voters) // 2 + 1, to_leader)
-    sync = [_delay(context, leader, replica) for replica in design.replicas if replica.sync]
+    sync = [_delay(catalog, leader, replica) for replica in design.replicas if replica.sync]
     if design.replication == "sync" and sync:
         return consensus_write_latency(fsync, sync, 2, to_leader)
     return consensus_write_latency(fsync, [], 1, to_leader)
 
 
-def _leaderless_latency(design: Design, context: Context, client: str, fsync: Delay) -> LatencyEstimate:
+def _leaderless_latency(design: Design, catalog: Catalog, client: str, fsync: Delay) -> LatencyEstimate:
     """The coordinator (a replica in the client's region) waits for W acks: globally, locally, or in each region.
 
     Replies are listed per replica, by position: identical replicas (`count: 3`) are three replies."""
     coordinator = next((index for index, replica in enumerate(design.replicas) if replica.region == client), 0)
     home = design.replicas[coordinator]
-    replies = [(replica.region, fsync if index == coordinator else _delay(context, home, replica))
+    replies = [(replica.region, fsync if index == coordinator else _delay(catalog, home, replica))
                for index, replica in enumerate(design.replicas)]
     write = design.write
     if write.scope == "global":

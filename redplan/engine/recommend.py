@@ -20,6 +20,7 @@ from redplan.engine.results import (
     Summary, Tolerances, Tool,
 )
 from redplan.spec.loader import Fleet, LoadedService
+from redplan.spec.models import Service
 from redplan.spec.units import format_duration
 
 _RESOLUTION_PREFERENCE = {"crdt": 0, "lww": 1, "app-merge": 2}
@@ -57,10 +58,7 @@ def recommend_fleet(fleet: Fleet) -> Report:
 def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     service = loaded.spec
     context = Context(service, catalog)
-    capacity = service.capacity or DEFAULT_CAPACITY
-    designs = candidate_designs(service, catalog, capacity)
-    allowed, incompatible = _by_technology(designs, context)
-    evaluations = [evaluate(design, context) for design in allowed]
+    designs, evaluations, incompatible = _candidates(context)
     feasible = sorted((item for item in evaluations if item.feasible), key=_rank)
     line, _ = loaded.locate()
     objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
@@ -78,6 +76,30 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     return ServiceResult(**base, recommendation=recommendation)
 
 
+
+
+def _candidates(context: Context) -> tuple[list[Design], list[Evaluation], list[Rejected]]:
+    """Every candidate design, the evaluations of those the technology can run, and those it cannot."""
+    service = context.service
+    designs = candidate_designs(service, context.catalog, service.capacity or DEFAULT_CAPACITY)
+    allowed, incompatible = _by_technology(designs, context)
+    return designs, [evaluate(design, context) for design in allowed], incompatible
+
+
+_CHEAPEST: dict[tuple[int, str], Evaluation | None] = {}
+
+
+def cheapest_design(service: Service, catalog: Catalog) -> Evaluation | None:
+    """The design recommend would pick, remembered per set of requirements: fleets repeat them."""
+    deployment = service.deployment
+    failover = deployment.failover.model_dump_json() if deployment and deployment.failover else ""
+    key = (id(catalog), service.model_dump_json(exclude={"name", "depends_on", "ignore", "deployment"}) + failover)
+    if key not in _CHEAPEST:
+        if len(_CHEAPEST) > 4096:
+            _CHEAPEST.clear()
+        _, evaluations, _ = _candidates(Context(service, catalog))
+        _CHEAPEST[key] = min((item for item in evaluations if item.feasible), key=_rank, default=None)
+    return _CHEAPEST[key]
 
 
 def _rank(evaluation: Evaluation) -> tuple[float, float, int, float, int, str]:

@@ -38,7 +38,7 @@ from redplan.analysis.model import Replica
 from redplan.analysis.quorum import quorum_size
 from redplan.catalog import Catalog
 from redplan.engine.design import CONSENSUS, LEADERLESS, PRIMARY_BACKUP, Design
-from redplan.engine.evaluate import FSYNC_P50_MS, SAME_ZONE_BASIS, SAME_ZONE_RTT_MS, Context, _client_region
+from redplan.engine.evaluate import FSYNC_P50_MS, SAME_ZONE_BASIS, SAME_ZONE_RTT_MS, Context, client_region
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.shared_rp401_rp603 import zone_label
 
@@ -127,7 +127,7 @@ def _critical_leg(design: Design, context: Context) -> tuple[str, Leg | None]:
 
 def _leaderless_leg(design: Design, context: Context) -> tuple[str, Leg | None]:
     """The coordinator (a replica in the client's region) counts its own write; with `each`, the slowest region decides."""
-    client = _client_region(design, context)
+    client = client_region(design, context)
     replicas = design.replicas
     at = next((index for index, replica in enumerate(replicas) if replica.region == client), 0)
     coordinator, scope = replicas[at], design.write.scope
@@ -150,7 +150,7 @@ def _client_leg(design: Design, context: Context) -> Leg | None:
     """The client's round trip to the leader, which `evaluate` adds for leader-based designs."""
     if design.coordination == LEADERLESS:
         return None
-    client, leader = _client_region(design, context), design.replicas[0]
+    client, leader = client_region(design, context), design.replicas[0]
     if client == leader.region:
         return None
     figure = context.catalog.rtt(client, leader.region)

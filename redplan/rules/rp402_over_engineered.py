@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from redplan.engine.recommend import recommend_service
+from redplan.engine.recommend import cheapest_design
 from redplan.rules.base import Problem, Rule, Subject
 
 RATIO = 2.0
@@ -52,19 +52,17 @@ class OverEngineered(Rule):
         design, evaluation = subject.design, subject.evaluation
         if design is None or evaluation is None or not evaluation.feasible:
             return  # checked before the recommender runs: it is the costly part (a few ms per service)
-        recommendation = recommend_service(subject.loaded, subject.fleet.catalog).recommendation
-        if recommendation is None:
+        best = cheapest_design(subject.service, subject.fleet.catalog)
+        if best is None:
             return
-        # the recommendation's estimate is rounded to cents: compare like with like
-        declared, cheapest = round(evaluation.cost.total, 2), recommendation.estimates.monthly_cost_usd
+        declared, cheapest = round(evaluation.cost.total, 2), round(best.cost.total, 2)
         if cheapest <= 0 or declared <= RATIO * cheapest:
             return
-        replicas = sum(placed.count for placed in recommendation.placement)
         yield Problem(
             ("deployment",),
             f"the declared design, {design.kind} with {design.placement_summary}, costs ${declared:,.0f}/month, "
             f"{declared / cheapest:.1f}× the ${cheapest:,.0f}/month of the cheapest design that meets every objective: "
-            f"{recommendation.kind} with {replicas} {'instances' if recommendation.pattern == 'n-plus-1' else 'replicas'}",
+            f"{best.design.kind} with {best.design.placement_summary}",
             "`redplan recommend` prints that design; if a need the objectives leave out justifies the extra, "
             "state it as an objective, or ignore RP402 with that reason",
         )
