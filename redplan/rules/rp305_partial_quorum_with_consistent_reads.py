@@ -35,10 +35,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from redplan.analysis.model import Quorum, Replica
+from redplan.analysis.quorum import in_population
 from redplan.engine.design import CONSENSUS, LEADERLESS, Design
 from redplan.engine.objectives import CONSISTENCY_RANK, required_consistency
 from redplan.rules.base import Problem, Rule, Subject
-from redplan.analysis.quorum import in_population
 from redplan.rules.coordination import counted, declared_path, say, strict_operations
 
 
