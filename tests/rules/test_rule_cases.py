@@ -4,6 +4,7 @@ passing specs must give none. Case files: tests/rules/cases/RPxxx.yaml."""
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,17 @@ def test_every_rule_is_documented(rule):
     assert rule.__doc__ and "Failing::" in rule.__doc__ and "Passing::" in rule.__doc__
     assert rule.__doc__.startswith(f"{rule.code} {rule.name}:")
     assert rule.severity in ("error", "warning", "info")
+
+
+def test_the_broken_designs_trigger_every_rule_through_the_cli(redplan, tmp_path):
+    """Every failing case, audited as a user would run it, and between them every rule fires."""
+    fired: set[str] = set()
+    for index, (rule, case) in enumerate(param.values for param in load_cases()):
+        if not case.get("expect"):
+            continue
+        path = tmp_path / f"case-{index:03d}.yaml"
+        path.write_text(case["spec"], encoding="utf-8")
+        result = redplan("audit", str(path), "--format", "json", "--fail-on", "info")
+        assert result.exit_code == 1, (rule, case["name"], result.stderr)
+        fired |= {finding["rule"] for service in json.loads(result.stdout)["services"] for finding in service["findings"]}
+    assert {rule.code for rule in RULES} <= fired
