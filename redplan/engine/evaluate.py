@@ -105,7 +105,7 @@ def evaluate(design: Design, context: Context) -> Evaluation:
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
-    cost, baseline = _cost(design, context)
+    cost, baseline = design_cost(design, context)
     delivered = Delivered(
         rto_s=None if rto is None else rto.seconds,
         rpo_s=None if rpo is None else rpo.seconds,
@@ -335,7 +335,7 @@ def _transfer_class(context: Context, a: str, b: str) -> str:
     return "inter_region" if region_a.continent == region_b.continent else "intercontinental"
 
 
-def _cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
+def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider)."""
     service = context.service
     by_provider: dict[str, list[Replica]] = {}

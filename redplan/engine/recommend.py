@@ -14,7 +14,7 @@ from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
-from redplan.engine.evaluate import Context, Evaluation, evaluate
+from redplan.engine.evaluate import Context, Evaluation, design_cost, evaluate
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
     Summary, Tolerances, Tool,
@@ -86,20 +86,31 @@ def _candidates(context: Context) -> tuple[list[Design], list[Evaluation], list[
     return designs, [evaluate(design, context) for design in allowed], incompatible
 
 
-_CHEAPEST: dict[tuple[int, str], Evaluation | None] = {}
+_PRICED: dict[tuple[int, str], list[tuple[float, int, Design]]] = {}
 
 
-def cheapest_design(service: Service, catalog: Catalog) -> Evaluation | None:
-    """The design recommend would pick, remembered per set of requirements: fleets repeat them."""
+def cheapest_design_below(service: Service, catalog: Catalog, ceiling: float) -> Evaluation | None:
+    """The cheapest design that meets every objective and costs less than `ceiling` a month, or None.
+
+    Candidates are priced first (cheap) and fully evaluated in price order only until one
+    qualifies; the priced list is remembered per set of requirements, which fleets repeat.
+    """
+    context = Context(service, catalog)
     deployment = service.deployment
     failover = deployment.failover.model_dump_json() if deployment and deployment.failover else ""
     key = (id(catalog), service.model_dump_json(exclude={"name", "depends_on", "ignore", "deployment"}) + failover)
-    if key not in _CHEAPEST:
-        if len(_CHEAPEST) > 4096:
-            _CHEAPEST.clear()
-        _, evaluations, _ = _candidates(Context(service, catalog))
-        _CHEAPEST[key] = min((item for item in evaluations if item.feasible), key=_rank, default=None)
-    return _CHEAPEST[key]
+    if key not in _PRICED:
+        if len(_PRICED) > 4096:
+            _PRICED.clear()
+        allowed, _ = _by_technology(candidate_designs(service, catalog, service.capacity or DEFAULT_CAPACITY), context)
+        _PRICED[key] = sorted((design_cost(design, context)[0].total, index, design) for index, design in enumerate(allowed))
+    for cost, _, design in _PRICED[key]:
+        if cost >= ceiling:
+            return None
+        evaluation = evaluate(design, context)
+        if evaluation.feasible:
+            return evaluation
+    return None
 
 
 def _rank(evaluation: Evaluation) -> tuple[float, float, int, float, int, str]:

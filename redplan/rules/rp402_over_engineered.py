@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from redplan.engine.recommend import cheapest_design
+from redplan.engine.recommend import cheapest_design_below
 from redplan.rules.base import Problem, Rule, Subject
 
 RATIO = 2.0
@@ -52,12 +52,11 @@ class OverEngineered(Rule):
         design, evaluation = subject.design, subject.evaluation
         if design is None or evaluation is None or not evaluation.feasible:
             return  # checked before the recommender runs: it is the costly part (a few ms per service)
-        best = cheapest_design(subject.service, subject.fleet.catalog)
-        if best is None:
+        declared = round(evaluation.cost.total, 2)
+        best = cheapest_design_below(subject.service, subject.fleet.catalog, declared / RATIO)
+        if best is None or best.cost.total <= 0:
             return
-        declared, cheapest = round(evaluation.cost.total, 2), round(best.cost.total, 2)
-        if cheapest <= 0 or declared <= RATIO * cheapest:
-            return
+        cheapest = round(best.cost.total, 2)
         yield Problem(
             ("deployment",),
             f"the declared design, {design.kind} with {design.placement_summary}, costs ${declared:,.0f}/month, "
