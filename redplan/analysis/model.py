@@ -52,12 +52,14 @@ class Quorum:
     """How many replicas must answer, counted among voters or among data holders, and where.
 
     scope "global" counts all replicas; "local" is Cassandra's LOCAL_QUORUM (a quorum of the
-    coordinator's region); "each" is EACH_QUORUM (a quorum in every region).
+    coordinator's region); "each" is EACH_QUORUM (a quorum in every region). With `leader`, the
+    first replica is in every quorum (global scope): a primary and the standbys that confirm.
     """
 
     size: QuorumSize
     scope: Scope = "global"
     among: Literal["voters", "data", "data-voters"] = "voters"
+    leader: bool = False  # every quorum includes the first replica: a primary that acknowledges with its standbys
 
 
 @dataclass(frozen=True)

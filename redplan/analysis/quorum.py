@@ -146,6 +146,8 @@ def _durability(replicas: Sequence[Replica], ack: Quorum) -> _Property:
     least one; for `each` the quorum needs its share in every region and one storing member overall.
     """
     groups = _groups(replicas, ack)
+    if ack.leader and ack.scope == "global" and groups and groups[0].formable and 0 in groups[0].members:
+        return _durability_with_leader(replicas, groups[0])
     stores = [frozenset(i for i in g.members if replicas[i].stores_writes) for g in groups]
     if ack.scope == "each":
         if not groups or not all(g.formable for g in groups) or not any(stores):
@@ -162,6 +164,17 @@ def _durability(replicas: Sequence[Replica], ack: Quorum) -> _Property:
         if g.formable and s
     )
     return _Property("any", parts) if parts else _ALWAYS_BROKEN
+
+
+def _durability_with_leader(replicas: Sequence[Replica], group: _Group) -> _Property:
+    """Every ack quorum holds the leader (replica 0) and size - 1 others: a write is lost only when the
+    leader fails together with enough storing members to have made up the rest of some quorum."""
+    others = group.members - {0}
+    storing = frozenset(i for i in others if replicas[i].stores_writes)
+    need = max(0, group.size - 1 - (len(others) - len(storing)))
+    leader = (_Threshold(frozenset({0}), 1),) if replicas[0].stores_writes else ()
+    parts = leader + ((_Threshold(storing, need),) if need else ())
+    return _Property("all", parts) if parts else _ALWAYS_BROKEN
 
 
 # --- worst-case search --------------------------------------------------------------------

@@ -136,8 +136,8 @@ def _active_passive(home: str, home_zones: list[str], regions: list[str], zones:
         common = dict(leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=_offsite(regions))
         yield Design("active-passive", "async", PRIMARY_BACKUP, replicas, Quorum(1), ONE, Quorum(1), **common)
         sync_replicas = (primary, *(Replica(region, zone, "standby", sync=True) for region, zone in standbys))
-        block = Quorum(2, among="data-voters")
-        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, block, ONE, block, on_sync_standby_loss="block", **common)
+        block, acked = Quorum(2, among="data-voters"), Quorum(2, among="data-voters", leader=True)
+        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, block, ONE, acked, on_sync_standby_loss="block", **common)
         yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, Quorum(1), ONE, Quorum(1),
                      on_sync_standby_loss="degrade-to-async", **common)
 

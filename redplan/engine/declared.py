@@ -93,8 +93,8 @@ def _quorums(deployment: Deployment, coordination: str, on_loss: str | None) -> 
     if coordination == LEADERLESS:
         return Quorum("majority"), Quorum("majority", among="data"), Quorum("majority")
     if on_loss == "block":
-        primary_and_standby = Quorum(2, among="data-voters")  # never an arbiter, never an async (non-voting) standby
-        return primary_and_standby, ANY_DATA, primary_and_standby
+        # never an arbiter, never an async (non-voting) standby; every ack includes the primary
+        return Quorum(2, among="data-voters"), ANY_DATA, Quorum(2, among="data-voters", leader=True)
     return Quorum(1), ANY_DATA, Quorum(1)
 
 

@@ -513,3 +513,36 @@ def test_tolerances_stay_within_what_exists(replicas, write, read):
             assert -1 <= getattr(tolerance, field) <= count - 1
         assert tolerance.nodes_after_az_loss <= tolerance.nodes
         assert tolerance.nodes_after_region_loss <= tolerance.nodes_after_az_loss or tolerance.nodes_after_region_loss == -1
+
+
+# --- a primary that is part of every acknowledgement -------------------------------------------
+
+
+def _lost_with_leader(replicas, failed, size):
+    """By definition: some ack quorum = the primary + (size - 1) others of the population has failed whole."""
+    population = [i for i, r in enumerate(replicas) if r.votes and r.holds_data]
+    others = [i for i in population if i != 0]
+    return 0 in failed and sum(1 for i in others if i in failed) >= size - 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3"]), st.sampled_from(["a", "b"]), st.sampled_from(["standby", "non-voting", "witness"])), min_size=1, max_size=5))
+def test_leader_acks_match_brute_force(rest):
+    replicas = [Replica("aws:r1", "a", "primary")] + [Replica(f"aws:{region}", zone, role) for region, zone, role in rest]
+    ack = Quorum(2, among="data-voters", leader=True)
+    population = sum(1 for r in replicas if r.votes and r.holds_data)
+    if population < 2:
+        return
+    for k in range(len(replicas) + 1):
+        for failed in combinations(range(len(replicas)), k):
+            outcome = after_failure(replicas, failed, ack, Quorum(1, among="data"), ack)
+            assert outcome.data_loss == _lost_with_leader(replicas, set(failed), 2), (replicas, failed)
+
+
+def test_sync_standbys_in_one_other_region_keep_data_when_that_region_goes():
+    """Primary in dc1, two sync standbys in dc2: losing dc2 stops writes (strict sync) but loses
+    nothing, since the primary holds every acknowledged write; losing dc1 loses nothing either."""
+    replicas = [Replica("dc:one", "1", "primary"), Replica("dc:two", "1", "standby", sync=True), Replica("dc:two", "2", "standby", sync=True)]
+    analysis = analyse_quorums(replicas, Quorum(2, among="data-voters"), Quorum(1, among="data"), Quorum(2, among="data-voters", leader=True))
+    assert analysis.durability.regions == 1 and analysis.durability.nodes == 1
+    assert analysis.write.regions == 0
