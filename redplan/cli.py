@@ -175,7 +175,7 @@ def audit(
 
     Findings carry a stable rule code ([bold]redplan rules[/bold] lists them, [bold]redplan explain RP101[/bold] documents one) and the file:line:col of the YAML that causes them. Suppress one in the service with [bold]ignore: [{rule: RP101, reason: "...", expires: 2027-01-31}][/bold], or record today's findings with --write-baseline and pass --baseline so only new ones fail.
 
-    Settings come from redplan.toml or [tool.redplan] in pyproject.toml (fail-on, format, catalog-dir, baseline); flags win.
+    Settings come from redplan.toml or \\[tool.redplan] in pyproject.toml (fail-on, format, catalog-dir, baseline); flags win.
 
     Exit code 0 when clean, 1 when a finding reaches --fail-on, 2 for bad input.
     """

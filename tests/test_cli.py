@@ -91,3 +91,8 @@ def test_schema_to_file_never_overwrites_silently(redplan, tmp_path):
     assert target.read_text(encoding="utf-8") == "mine"
     assert redplan("schema", "--output", str(target), "--force").exit_code == 0
     assert json.loads(target.read_text(encoding="utf-8"))["title"] == "redplan service file (spec v1)"
+
+
+def test_help_texts_keep_their_brackets(redplan):
+    """Rich markup must not eat literal [brackets] in help texts."""
+    assert "[tool.redplan]" in redplan("audit", "--help").stdout
