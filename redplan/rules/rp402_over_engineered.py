@@ -53,6 +53,10 @@ class OverEngineered(Rule):
         if design is None or evaluation is None or not evaluation.feasible:
             return  # checked before the recommender runs: it is the costly part (a few ms per service)
         declared = round(evaluation.cost.total, 2)
+        if declared <= RATIO * evaluation.baseline_usd:
+            # no design costs less than one unreplicated instance with its data (at the declared home
+            # provider's prices: a cheaper provider among the regions could escape this bound)
+            return
         best = cheapest_design_below(subject.service, subject.fleet.catalog, declared / RATIO)
         if best is None or best.cost.total <= 0:
             return
