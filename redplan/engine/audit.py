@@ -7,6 +7,7 @@ are applied here: an expired one stops suppressing and says so.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from pathlib import Path
 from typing import Callable
@@ -62,9 +63,14 @@ def _finding(loaded: LoadedService, code: str, name: str, severity: str, path: t
                    service=loaded.name, hint=hint, path=dotted, fingerprint=fingerprint(code, loaded.file, loaded.name, dotted))
 
 
+@functools.lru_cache(maxsize=1024)
+def _posix(file: str) -> str:
+    return Path(file).as_posix()
+
+
 def fingerprint(rule: str, file: str, service: str, path: str) -> str:
     """What identifies a finding across edits: no line numbers and no figures, which move and change."""
-    text = "\x1f".join((rule, Path(file).as_posix(), service, path))
+    text = "\x1f".join((rule, _posix(file), service, path))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

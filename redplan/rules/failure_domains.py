@@ -12,6 +12,8 @@ regions); RP201 and RP202 report the breaks those two do not explain.
 
 from __future__ import annotations
 
+import functools
+
 from collections import Counter
 from dataclasses import dataclass
 
@@ -68,8 +70,10 @@ class Loss:
     copies_lost: bool  # no replica holding data is left
 
 
-def losses(design: Design, domain: str) -> list[Loss]:
-    """Every zone, region or provider of a stateful design, in the order its replicas list them."""
+@functools.lru_cache(maxsize=4096)
+def losses(design: Design, domain: str) -> tuple[Loss, ...]:
+    """Every zone, region or provider of a stateful design, in the order its replicas list them
+    (remembered: fleets repeat designs, and RP201 and RP202 both ask)."""
     replicas = design.replicas
     groups: dict[str, set[int]] = {}
     for index, replica in enumerate(replicas):
@@ -79,7 +83,7 @@ def losses(design: Design, domain: str) -> list[Loss]:
         after = after_failure(replicas, indices, design.write, design.read, design.ack)
         copies = after_failure(replicas, indices, ANY_DATA, ANY_DATA)
         result.append(Loss(where, frozenset(indices), not after.writes, after.data_loss, not copies.writes))
-    return result
+    return tuple(result)
 
 
 # --- a quorum group with too many voters in one place (RP203, RP205) ---------------------------
