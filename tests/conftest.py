@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from redplan.cli import app
+
+# Same examples on every run: a red CI run must be reproducible, not a dice roll.
+settings.register_profile("redplan", derandomize=True, print_blob=True)
+settings.load_profile("redplan")
 
 
 class Run:
