@@ -1,7 +1,7 @@
 """SARIF 2.1.0 output of `redplan audit`, for GitHub code scanning and other SARIF viewers.
 
-One log, one run. `tool.driver.rules` lists every rule of the registry, plus the
-RP000 pseudo-rule below, sorted by code; each result points at its rule by
+One log, one run. `tool.driver.rules` lists every rule of the registry (RP000, the
+ignore problems, included), sorted by code; each result points at its rule by
 `ruleId` and `ruleIndex`. Levels: error -> error, warning -> warning, info -> note.
 
 Locations: `artifactLocation.uri` is the file's POSIX path relative to the
@@ -45,34 +45,6 @@ FINGERPRINT_KEY = "redplanFindingHash/v1"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-class IgnoreProblem:
-    """RP000 ignore-problem: an `ignore:` entry that names no rule, or whose expiry date has passed.
-
-    Not a rule module of the registry: the audit reports these itself while it
-    applies a service's `ignore:` list, as findings named `unknown-rule` (the
-    entry names a code that is not a rule, so it suppresses nothing; `redplan
-    rules` lists the codes) or `expired-ignore` (the entry's `expires` date has
-    passed, so it no longer suppresses and the finding it hid is reported again).
-    Declared here so that SARIF viewers know the rule id of those findings.
-
-    Failing::
-
-        ignore:
-          - {rule: RP101, reason: "migrating to sync", expires: 2020-01-31}
-          - {rule: RP999, reason: "no such rule"}
-
-    Passing::
-
-        ignore:
-          - {rule: RP101, reason: "migrating to sync in Q1", expires: 2099-03-31}
-    """
-
-    code = "RP000"
-    name = "ignore-problem"
-    severity = "warning"
-    summary = "an ignore entry names no rule, or has expired"
-
-
 @dataclass(frozen=True)
 class RuleInfo:
     code: str
@@ -83,13 +55,10 @@ class RuleInfo:
 
 
 def known_rules() -> list[RuleInfo]:
-    """Every rule a finding can carry, sorted by code: the registry's and the RP000 pseudo-rule."""
+    """Every rule a finding can carry, sorted by code (RP000, the ignore problems, included)."""
     from redplan.rules.registry import RULES
 
-    rules = [_info(rule) for rule in RULES]
-    if all(rule.code != IgnoreProblem.code for rule in rules):
-        rules.append(_info(IgnoreProblem))
-    return sorted(rules, key=lambda rule: rule.code)
+    return sorted((_info(rule) for rule in RULES), key=lambda rule: rule.code)
 
 
 def rules_for(report: Report) -> list[RuleInfo]:

@@ -7,6 +7,7 @@ passing example, check), list it here, and add its case file under tests/rules/c
 from __future__ import annotations
 
 from redplan.rules.base import Rule
+from redplan.rules.rp000_ignore_problem import IgnoreProblem
 from redplan.rules.rp101_rpo_zero_without_sync import RpoZeroWithoutSync
 from redplan.rules.rp102_rto_over_target import RtoOverTarget
 from redplan.rules.rp103_backup_interval_over_rpo import BackupIntervalOverRpo
@@ -37,6 +38,7 @@ from redplan.rules.rp206_single_provider import SingleProvider
 from redplan.rules.rp207_more_zones_than_region_has import MoreZonesThanRegionHas
 
 RULES: tuple[Rule, ...] = (
+    IgnoreProblem(),
     RpoZeroWithoutSync(),
     RtoOverTarget(),
     BackupIntervalOverRpo(),
