@@ -1,8 +1,7 @@
 """JUnit XML output of `redplan audit`, for CI systems that show test reports (GitLab, Jenkins, Azure, test-reporter actions).
 
 Layout: a <testsuites> root; one <testsuite name=FILE> per service file; in it,
-for every service of the file and every rule redplan knows (the registry's and
-the RP000 ignore-problem pseudo-rule, sorted by code), one
+for every service of the file and every rule of the registry (sorted by code), one
 <testcase classname=SERVICE name="RPxxx slug" file=FILE>. A service with no
 findings still appears, every one of its testcases passing.
 
