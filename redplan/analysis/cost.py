@@ -118,6 +118,14 @@ def static_stability(domains: int) -> StaticStability:
     )
 
 
+def statically_stable_instances(capacity: int, domains: int) -> int:
+    """Instances over `domains` evenly filled domains so that losing any one still leaves `capacity`:
+    ⌈capacity/(M−1)⌉ in each of M domains, or N+1 in a single domain."""
+    if domains <= 1:
+        return capacity + 1
+    return domains * math.ceil(capacity / (domains - 1))
+
+
 def static_stability_factor(domains: int) -> float:
     """M/(M−1); 1.0 for a single domain (which cannot survive its own loss, see `static_stability`)."""
     return static_stability(domains).factor

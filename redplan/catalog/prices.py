@@ -24,6 +24,7 @@ from redplan.catalog.technologies import (
     _directory_of,
     _Model,
     check_cited,
+    check_sources,
     located_message,
     read_validated,
 )
@@ -144,9 +145,7 @@ def _read_prices(directory: Path | None) -> PriceCatalog:
     def fail(loc: tuple[str | int, ...], message: str) -> None:
         raise CatalogError(located_message(path, locator, loc, message))
 
-    for key, source in document.sources.items():
-        if source.url is None and key != "redplan-assumption":
-            fail(("sources", key, "url"), "a source needs a url (only redplan-assumption may omit it)")
+    check_sources(document.sources, fail)
     for name in REQUIRED_PROVIDERS:
         if name not in document.providers:
             fail(("providers",), f"provider {name!r} is missing")

@@ -303,9 +303,7 @@ def _check_references(document: TechnologyFile, path: str, locator: Locator) -> 
     def fail(loc: tuple[str | int, ...], message: str) -> None:
         raise CatalogError(located_message(path, locator, loc, message))
 
-    for key, source in document.sources.items():
-        if source.url is None and key != "redplan-assumption":
-            fail(("sources", key, "url"), "a source needs a url (only redplan-assumption may omit it)")
+    check_sources(document.sources, fail)
     for loc, figure in _figures(document):
         check_cited(figure, loc, document.sources, fail)
     for name, technology in document.technologies.items():
@@ -345,6 +343,13 @@ def _figures(document: TechnologyFile) -> list[tuple[tuple[str | int, ...], Cite
 
 
 # ── shared with prices.py ────────────────────────────────────────────────────────────────────
+
+
+def check_sources(sources: Mapping[str, CatalogSource], fail: Any) -> None:
+    """Every source has a URL, except the one that stands for redplan's own assumptions."""
+    for key, source in sources.items():
+        if source.url is None and key != "redplan-assumption":
+            fail(("sources", key, "url"), "a source needs a url (only redplan-assumption may omit it)")
 
 
 def check_cited(figure: Cited, loc: tuple[str | int, ...], sources: Mapping[str, CatalogSource], fail: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from redplan.analysis.cost import statically_stable_instances
 from redplan.analysis.model import Quorum, Replica
 from redplan.catalog import Catalog
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
@@ -76,7 +77,7 @@ def _n_plus_one(layout: list[tuple[str, str]], capacity: int) -> Iterator[Design
     for region, zone in layout:
         by_region.setdefault(region, []).append(zone)
     domains = len(by_region) if len(by_region) > 1 else len(layout)
-    total = capacity + 1 if domains == 1 else max(capacity + 1, -(-capacity // (domains - 1)) * domains)
+    total = statically_stable_instances(capacity, domains)
     replicas = []
     for (region, region_zones), in_region in zip(by_region.items(), _shares(total, len(by_region))):
         for zone, count in zip(region_zones, _shares(in_region, len(region_zones))):

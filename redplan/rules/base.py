@@ -15,9 +15,6 @@ from redplan.engine.evaluate import Evaluation
 from redplan.spec.loader import Fleet, LoadedService
 from redplan.spec.models import Service
 
-SEVERITIES = ("error", "warning", "info")
-
-
 @dataclass(frozen=True)
 class Problem:
     path: tuple[Any, ...]  # keys and indices inside the service, e.g. ("deployment", "replication")

@@ -32,10 +32,10 @@ Passing::
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Iterator
 
+from redplan.analysis.cost import statically_stable_instances
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.shared_rp401_rp603 import Instances, stateless_instances, zone_label
 
@@ -77,12 +77,8 @@ def _shortfall(instances: Instances, domain: str) -> str | None:
         return None
     noun = DOMAINS[domain]
     spread = ", ".join(f"{label}: {count}" for label, count in groups.items())
-    needed = _statically_stable(instances.capacity, max(len(groups), 2))
+    needed = statically_stable_instances(instances.capacity, max(len(groups), 2))
     return (f"losing the largest {noun} ({largest}, {lost} of {instances.total} instances) leaves {left}, "
             f"below the capacity of {instances.capacity_text} (instances per {noun}: {spread}); "
             f"over {max(len(groups), 2)} {noun}s static stability needs {needed}")
 
-
-def _statically_stable(capacity: int, domains: int) -> int:
-    """Instances over `domains` evenly filled domains so that any one can go: each must hold capacity/(M−1)."""
-    return domains * math.ceil(capacity / (domains - 1))
