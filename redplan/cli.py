@@ -6,6 +6,7 @@ and `validate` start fast (scipy and numpy never load for them).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -98,11 +99,13 @@ def _load(paths: list[str], catalog_dir: Path | None) -> Fleet:
     from redplan.spec.loader import load_fleet
 
     try:
-        return load_fleet(paths, _catalog(catalog_dir))
+        fleet = load_fleet(paths, _catalog(catalog_dir))
     except SpecInputError as invalid:
         files = len({error.file for error in invalid.errors})
         count = len(invalid.errors)
         _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
+    gc.freeze()  # the fleet lives until exit: later collections need not scan it again
+    return fleet
 
 
 @app.command()
@@ -329,4 +332,22 @@ def catalog_rtt(
 
 
 def main() -> None:
-    app()
+    # A fleet loads as millions of small objects with almost no cycles: at the default
+    # gen-0 threshold (700) collection took a quarter of a 10,000-service audit and found nothing.
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        app()
+    except SystemExit as done:
+        _hard_exit(done.code)
+
+
+def _hard_exit(code: int | str | None) -> NoReturn:
+    """Exit without tearing down the heap object by object: a second of a 10,000-service audit (mypy does the same)."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or the stream is closed
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

@@ -9,8 +9,8 @@ result over-states the volume, and therefore the cost, by about 7 %.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 HOURS_PER_MONTH = 730
@@ -29,11 +29,58 @@ class CostItem(NamedTuple):
 
 
 @dataclass(frozen=True)
-class CostEstimate:
-    """A monthly total in USD and the line items it is the sum of."""
+class Bill:
+    """One provider's month as quantities and unit prices; build it with `monthly_cost`, which checks them."""
 
-    total: float
-    breakdown: tuple[CostItem, ...]
+    instances: float
+    instance_hourly_usd: float
+    storage_gb: float
+    storage_usd_per_gb_month: float
+    transfer_gb_by_class: Mapping[str, float]
+    transfer_usd_by_class: Mapping[str, float]
+    backup_gb: float
+    backup_usd_per_gb_month: float
+    label: str = ""
+    """Put before each item: the provider's name when a design spans several."""
+
+    def lines(self) -> list[tuple[str, float, str, tuple[float, ...]]]:
+        """(item, USD, basis template, its figures): formatting waits until a report shows the line."""
+        lines = [
+            ("instances", self.instances * self.instance_hourly_usd * HOURS_PER_MONTH,
+             "{:g} × ${:g}/h × {} h", (self.instances, self.instance_hourly_usd, HOURS_PER_MONTH)),
+            ("block storage", self.storage_gb * self.storage_usd_per_gb_month,
+             "{:,.6g} GB × ${:g}/GB-month", (self.storage_gb, self.storage_usd_per_gb_month)),
+        ]
+        for transfer_class, gb in self.transfer_gb_by_class.items():
+            usd_per_gb = self.transfer_usd_by_class[transfer_class]
+            lines.append(("transfer " + transfer_class, gb * usd_per_gb, "{:,.6g} GB × ${:g}/GB", (gb, usd_per_gb)))
+        lines.append(("backup storage", self.backup_gb * self.backup_usd_per_gb_month,
+                      "{:,.6g} GB × ${:g}/GB-month", (self.backup_gb, self.backup_usd_per_gb_month)))
+        return lines
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """A monthly total in USD over one bill per provider.
+
+    Ranking candidate designs needs only totals, so the itemised breakdown (with the arithmetic
+    of each line as text) is built when asked for.
+    """
+
+    bills: tuple[Bill, ...]
+    total: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", math.fsum(usd for bill in self.bills for _, usd, _, _ in bill.lines()))
+
+    @property
+    def breakdown(self) -> tuple[CostItem, ...]:
+        """Every line that costs something, and always the instances."""
+        return tuple(
+            CostItem(bill.label + item, usd, template.format(*figures))
+            for bill in self.bills for item, usd, template, figures in bill.lines()
+            if usd > 0 or item == "instances"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,7 +93,12 @@ class StaticStability:
     note: str
 
 
-def monthly_cost(
+def monthly_cost(*quantities_and_prices: float | Mapping[str, float]) -> CostEstimate:
+    """Monthly USD of one provider's bill (the arguments of `monthly_bill`), itemised."""
+    return CostEstimate((monthly_bill(*quantities_and_prices),))  # type: ignore[arg-type]
+
+
+def monthly_bill(
     instances: float,
     instance_hourly_usd: float,
     storage_gb: float,
@@ -55,49 +107,28 @@ def monthly_cost(
     transfer_usd_by_class: Mapping[str, float],
     backup_gb: float,
     backup_usd_per_gb_month: float,
-) -> CostEstimate:
-    """Monthly USD for `instances` always-on instances, their block storage, transfer and backups.
+    label: str = "",
+) -> Bill:
+    """The month of `instances` always-on instances, their block storage, transfer and backups.
 
     `storage_gb` is the total provisioned across all instances. `transfer_usd_by_class` must price
     every class that `transfer_gb_by_class` uses; a class with no price is an error rather than
     silently free.
     """
-    for name, value in (
-        ("instances", instances),
-        ("instance_hourly_usd", instance_hourly_usd),
-        ("storage_gb", storage_gb),
-        ("storage_usd_per_gb_month", storage_usd_per_gb_month),
-        ("backup_gb", backup_gb),
-        ("backup_usd_per_gb_month", backup_usd_per_gb_month),
-    ):
-        _non_negative(name, value)
-    items = [
-        CostItem(
-            "instances",
-            instances * instance_hourly_usd * HOURS_PER_MONTH,
-            f"{instances:g} × ${instance_hourly_usd:g}/h × {HOURS_PER_MONTH} h",
-        ),
-        CostItem(
-            "block storage",
-            storage_gb * storage_usd_per_gb_month,
-            f"{storage_gb:,.6g} GB × ${storage_usd_per_gb_month:g}/GB-month",
-        ),
-    ]
-    for transfer_class, gb in transfer_gb_by_class.items():
-        _non_negative(f"transfer_gb_by_class[{transfer_class!r}]", gb)
+    scalars = (instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month, backup_gb, backup_usd_per_gb_month)
+    if not _all_amounts(scalars):
+        names = ("instances", "instance_hourly_usd", "storage_gb", "storage_usd_per_gb_month", "backup_gb", "backup_usd_per_gb_month")
+        for name, value in zip(names, scalars):
+            _non_negative(name, value)
+    for transfer_class in transfer_gb_by_class:
         if transfer_class not in transfer_usd_by_class:
             raise ValueError(f"no price for transfer class {transfer_class!r} (priced: {', '.join(sorted(transfer_usd_by_class)) or 'none'})")
-        usd_per_gb = transfer_usd_by_class[transfer_class]
-        _non_negative(f"transfer_usd_by_class[{transfer_class!r}]", usd_per_gb)
-        items.append(CostItem(f"transfer {transfer_class}", gb * usd_per_gb, f"{gb:,.6g} GB × ${usd_per_gb:g}/GB"))
-    items.append(
-        CostItem(
-            "backup storage",
-            backup_gb * backup_usd_per_gb_month,
-            f"{backup_gb:,.6g} GB × ${backup_usd_per_gb_month:g}/GB-month",
-        )
-    )
-    return CostEstimate(math.fsum(item.usd for item in items), tuple(items))
+    if not _all_amounts(transfer_gb_by_class.values()) or not _all_amounts(transfer_usd_by_class.values()):
+        for label, mapping in (("transfer_gb_by_class", transfer_gb_by_class), ("transfer_usd_by_class", transfer_usd_by_class)):
+            for key, value in mapping.items():
+                _non_negative(f"{label}[{key!r}]", value)
+    return Bill(instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month, transfer_gb_by_class,
+                transfer_usd_by_class, backup_gb, backup_usd_per_gb_month, label)
 
 
 def static_stability(domains: int) -> StaticStability:
@@ -146,6 +177,11 @@ def replication_transfer_gb_per_month(
         _non_negative(f"remote_copies_by_class[{transfer_class!r}]", copies)
         volumes[transfer_class] = write_rate_per_s * write_bytes * copies * SECONDS_PER_MONTH / BYTES_PER_GB
     return volumes
+
+
+def _all_amounts(values: Iterable[float]) -> bool:
+    """All finite numbers of at least 0 (NaN fails the comparison); the fast path of the checks below."""
+    return all(type(value) in (int, float) and 0 <= value < math.inf for value in values)
 
 
 def _non_negative(name: str, value: float) -> None:

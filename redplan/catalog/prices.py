@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from types import MappingProxyType
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional
 
@@ -82,9 +83,10 @@ class ProviderPrices(_Model):
             raise ValueError(f"unknown transfer class {', '.join(unknown)} (known: {', '.join(TRANSFER_CLASSES)})")
         return transfer
 
-    def transfer_usd_by_class(self) -> dict[str, float]:
-        """Effective USD per GB replicated, by transfer class, for `analysis.cost.monthly_cost`."""
-        return {name: price.effective_usd_per_gb for name, price in self.transfer.items()}
+    @functools.cached_property
+    def transfer_usd_by_class(self) -> Mapping[str, float]:
+        """Effective USD per GB replicated, by transfer class, for `analysis.cost.monthly_bill` (computed once)."""
+        return MappingProxyType({name: price.effective_usd_per_gb for name, price in self.transfer.items()})
 
 
 class PriceFile(_Model):

@@ -10,7 +10,7 @@ import functools
 import math
 from dataclasses import dataclass, field, replace
 
-from redplan.analysis.cost import CostEstimate, monthly_cost, replication_transfer_gb_per_month
+from redplan.analysis.cost import CostEstimate, monthly_bill, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
 from redplan.analysis.quorum import analyse_quorums
@@ -345,8 +345,7 @@ def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     data_gb = context.data_bytes / 1e9 if service.state == "stateful" else 0.0
     write_rate = service.data.write_rate if service.data and service.data.write_rate else 0.0
     write_bytes = service.data.write_size if service.data and service.data.write_size else 0.0
-    items = []
-    total = 0.0
+    bills = []
     for provider, replicas in sorted(by_provider.items()):
         prices = context.prices.provider(provider)
         instances = sum(WITNESS_SHARE if replica.role == "witness" else 1.0 for replica in replicas)
@@ -361,11 +360,9 @@ def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
         backup_gb = data_gb * BACKUP_COPIES if provider == home.provider and design.backup_region else 0.0
         if design.standby_region and provider == home.provider:
             stored += data_gb  # the cold standby's volumes
-        estimate = monthly_cost(instances, prices.instance.usd_per_hour, stored, prices.block_storage.usd_per_gb_month,
-                                transfer, prices.transfer_usd_by_class(), backup_gb, prices.backup_storage.usd_per_gb_month)
-        prefix = f"{provider} " if len(by_provider) > 1 else ""
-        items += [type(item)(prefix + item.item, item.usd, item.basis) for item in estimate.breakdown if item.usd > 0 or item.item == "instances"]
-        total += estimate.total
+        bills.append(monthly_bill(instances, prices.instance.usd_per_hour, stored, prices.block_storage.usd_per_gb_month,
+                                  transfer, prices.transfer_usd_by_class, backup_gb, prices.backup_storage.usd_per_gb_month,
+                                  label=f"{provider} " if len(by_provider) > 1 else ""))
     home_prices = context.prices.provider(home.provider)
     baseline = home_prices.instance.usd_per_hour * 730 + data_gb * home_prices.block_storage.usd_per_gb_month
-    return CostEstimate(total, tuple(items)), baseline
+    return CostEstimate(tuple(bills)), baseline

@@ -7,7 +7,9 @@ objectives, then cheapest), each with what it missed and by how much.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
+from typing import Any
 
 from redplan import __version__
 from redplan.catalog import Catalog
@@ -80,37 +82,72 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
 
 def _candidates(context: Context) -> tuple[list[Design], list[Evaluation], list[Rejected]]:
     """Every candidate design, the evaluations of those the technology can run, and those it cannot."""
+    designs, allowed, incompatible = _designs_for(context)
+    return list(designs), [evaluate(design, context) for design in allowed], list(incompatible)
+
+
+_MEMO: weakref.WeakKeyDictionary[Catalog, dict[tuple, Any]] = weakref.WeakKeyDictionary()
+"""Per catalog, what fleets repeat: candidate sets per placement requirements, cheapest searches per service requirements."""
+
+
+def _memo(catalog: Catalog) -> dict[tuple, Any]:
+    memo = _MEMO.setdefault(catalog, {})
+    if len(memo) > 8192:
+        memo.clear()
+    return memo
+
+
+def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ...], tuple[Rejected, ...]]:
+    """Candidates depend only on where the service may run, its state, capacity and technology."""
     service = context.service
-    designs = candidate_designs(service, context.catalog, service.capacity or DEFAULT_CAPACITY)
-    allowed, incompatible = _by_technology(designs, context)
-    return designs, [evaluate(design, context) for design in allowed], incompatible
+    capacity = service.capacity or DEFAULT_CAPACITY
+    key = ("designs", tuple(service.regions), tuple(service.clients), service.state, capacity, context.technology)
+    memo = _memo(context.catalog)
+    if key not in memo:
+        designs = candidate_designs(service, context.catalog, capacity)
+        allowed, incompatible = _by_technology(designs, context)
+        memo[key] = (tuple(designs), tuple(allowed), tuple(incompatible))
+    return memo[key]
 
 
-_PRICED: dict[tuple[int, str], list[tuple[float, int, Design]]] = {}
+class _CheapestSearch:
+    """The allowed designs of one set of requirements in price order, evaluated lazily and at most once each."""
+
+    def __init__(self, context: Context) -> None:
+        _, allowed, _ = _designs_for(context)
+        self.priced = sorted((design_cost(design, context)[0].total, index, design) for index, design in enumerate(allowed))
+        self.evaluated = 0
+        self.cheapest: Evaluation | None = None
+
+    def below(self, ceiling: float, context: Context) -> Evaluation | None:
+        if self.cheapest is not None:
+            return self.cheapest if self.cheapest.cost.total < ceiling else None
+        while self.evaluated < len(self.priced):
+            cost, _, design = self.priced[self.evaluated]
+            if cost >= ceiling:
+                return None
+            self.evaluated += 1
+            evaluation = evaluate(design, context)
+            if evaluation.feasible:
+                self.cheapest = evaluation
+                return evaluation
+        return None
 
 
 def cheapest_design_below(service: Service, catalog: Catalog, ceiling: float) -> Evaluation | None:
     """The cheapest design that meets every objective and costs less than `ceiling` a month, or None.
 
     Candidates are priced first (cheap) and fully evaluated in price order only until one
-    qualifies; the priced list is remembered per set of requirements, which fleets repeat.
+    qualifies; the search is remembered per set of requirements, which fleets repeat.
     """
     context = Context(service, catalog)
     deployment = service.deployment
     failover = deployment.failover.model_dump_json() if deployment and deployment.failover else ""
-    key = (id(catalog), service.model_dump_json(exclude={"name", "depends_on", "ignore", "deployment"}) + failover)
-    if key not in _PRICED:
-        if len(_PRICED) > 4096:
-            _PRICED.clear()
-        allowed, _ = _by_technology(candidate_designs(service, catalog, service.capacity or DEFAULT_CAPACITY), context)
-        _PRICED[key] = sorted((design_cost(design, context)[0].total, index, design) for index, design in enumerate(allowed))
-    for cost, _, design in _PRICED[key]:
-        if cost >= ceiling:
-            return None
-        evaluation = evaluate(design, context)
-        if evaluation.feasible:
-            return evaluation
-    return None
+    key = ("cheapest", service.model_dump_json(exclude={"name", "depends_on", "ignore", "deployment"}) + failover)
+    memo = _memo(catalog)
+    if key not in memo:
+        memo[key] = _CheapestSearch(context)
+    return memo[key].below(ceiling, context)
 
 
 def _rank(evaluation: Evaluation) -> tuple[float, float, int, float, int, str]:

@@ -20,7 +20,7 @@ path). No line or column, so it survives edits that move the YAML; no
 figures, so it survives a changed number. For a file given relative to the
 working directory it equals the baseline fingerprint (`engine.audit.fingerprint`).
 
-Deterministic: keys sorted, indent 2, results sorted by location, no timestamps
+Deterministic: keys sorted, compact (one line), results sorted by location, no timestamps
 or absolute paths of the machine.
 """
 
@@ -96,7 +96,7 @@ class SarifFormatter:
         self.root = root  # what URIs are relative to; None: the working directory when writing
 
     def write(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(self.log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(self.log(report), separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
 
     def log(self, report: Report) -> dict:
         rules = rules_for(report)

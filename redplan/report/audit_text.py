@@ -1,12 +1,18 @@
-"""The terminal output of `redplan audit`: findings grouped by file and service, clickable file:line:col."""
+"""The terminal output of `redplan audit`: findings grouped by file and service, clickable file:line:col.
+
+Lines are styled with rich's styles rendered straight to ANSI codes, as the terminal supports them
+(plain text when piped, under NO_COLOR or on a dumb terminal). Printing each finding through a rich
+Console parses markup and renders segments: 5 s for the 20,000 findings of a 10,000-service fleet.
+"""
 
 from __future__ import annotations
 
+import functools
 from itertools import groupby
-from typing import TextIO
+from typing import Callable, TextIO
 
-from rich.console import Console
-from rich.markup import escape
+from rich.console import COLOR_SYSTEMS, Console
+from rich.style import Style
 
 from redplan.engine.results import Report
 
@@ -15,21 +21,37 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 class AuditTextFormatter:
     def write(self, report: Report, stream: TextIO) -> None:
-        console = Console(file=stream, highlight=False, soft_wrap=True)
+        paint = painter(stream)
         findings = [finding for service in report.services for finding in service.findings]
+        lines = []
         for file, in_file in groupby(findings, key=lambda finding: finding.file):
-            console.print(f"[bold]{escape(file)}[/bold]")
+            lines.append(paint(file, "bold"))
             for service, in_service in groupby(in_file, key=lambda finding: finding.service):
-                console.print(f"  service [bold]{escape(service)}[/bold]")
+                lines.append(f"  service {paint(service, 'bold')}")
                 for finding in in_service:
-                    style = STYLE[finding.severity]
-                    console.print(f"    {escape(finding.file)}:{finding.line}:{finding.column}: "
-                                  f"[{style}]{finding.rule} {finding.severity}[/{style}] {escape(finding.message)} "
-                                  f"[dim]({finding.name})[/dim]")
+                    lines.append(f"    {finding.file}:{finding.line}:{finding.column}: "
+                                 f"{paint(f'{finding.rule} {finding.severity}', STYLE[finding.severity])} {finding.message} "
+                                 f"{paint(f'({finding.name})', 'dim')}")
                     if finding.hint:
-                        console.print(f"      [dim]fix: {escape(finding.hint)}[/dim]")
+                        lines.append("      " + paint(f"fix: {finding.hint}", "dim"))
         summary = report.summary
         clean = summary.services - len({(finding.file, finding.service) for finding in findings})
-        console.print(f"{summary.services} service{'s' * (summary.services != 1)} audited, {clean} clean: "
-                      f"{summary.errors} error{'s' * (summary.errors != 1)}, {summary.warnings} warning{'s' * (summary.warnings != 1)}, "
-                      f"{summary.infos} info")
+        lines.append(f"{summary.services} service{'s' * (summary.services != 1)} audited, {clean} clean: "
+                     f"{summary.errors} error{'s' * (summary.errors != 1)}, {summary.warnings} warning{'s' * (summary.warnings != 1)}, "
+                     f"{summary.infos} info")
+        stream.write("\n".join(lines) + "\n")
+
+
+def painter(stream: TextIO) -> Callable[[str, str], str]:
+    """`paint(text, style)`: the text in a rich style, in the colours `stream`'s terminal supports, or as is."""
+    console = Console(file=stream)
+    if console.color_system is None:
+        return lambda text, style: text
+    color_system = COLOR_SYSTEMS[console.color_system]
+
+    @functools.lru_cache(maxsize=None)
+    def parse(style: str) -> Style:
+        parsed = Style.parse(style)
+        return parsed.without_color if console.no_color else parsed  # NO_COLOR keeps bold and dim, as rich does
+
+    return lambda text, style: parse(style).render(text, color_system=color_system)

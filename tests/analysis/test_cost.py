@@ -37,7 +37,7 @@ def test_replication_of_2000_writes_of_1_kib_to_two_remote_regions():
     assert volumes == {"inter_region": pytest.approx(expected_bytes / 1e9)}
     assert volumes["inter_region"] == pytest.approx(10_764.288)
     aws = load_prices().provider("aws")
-    estimate = monthly_cost(0, 0, 0, 0, volumes, aws.transfer_usd_by_class(), 0, 0)
+    estimate = monthly_cost(0, 0, 0, 0, volumes, aws.transfer_usd_by_class, 0, 0)
     assert estimate.total == pytest.approx(10_764.288 * 0.02)
     assert estimate.total == pytest.approx(215.28576)
 

@@ -52,7 +52,7 @@ def test_transfer_classes_and_aws_cross_az_is_charged_both_ways():
         assert set(provider.transfer) == set(TRANSFER_CLASSES)
     aws = prices.provider("aws:us-east-1")
     assert aws.transfer["cross_az"].usd_per_gb == 0.01
-    assert aws.transfer_usd_by_class() == {"cross_az": 0.02, "inter_region": 0.02, "intercontinental": 0.02, "internet": 0.09}
+    assert aws.transfer_usd_by_class == {"cross_az": 0.02, "inter_region": 0.02, "intercontinental": 0.02, "internet": 0.09}
 
 
 def test_storage_prices():
