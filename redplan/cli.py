@@ -172,6 +172,7 @@ def audit(
     fail_on: Annotated[Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
     write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes for fleets of 500 services or more; 0: one per CPU (Linux; elsewhere 1).")] = 0,
     catalog_dir: CatalogDir = None,
 ) -> None:
     """Check what each service declares as deployed against its objectives and the coordination its pattern needs.
@@ -184,7 +185,7 @@ def audit(
     """
     from redplan.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from redplan.config import ConfigError, load_settings
-    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet
+    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, default_jobs
     from redplan.report import formatter_for
 
     try:
@@ -193,7 +194,7 @@ def audit(
         _fail([str(error)])
     fleet = _load(paths, catalog_dir or settings.catalog_dir)
     with _progress(len(fleet.services)) as advance:
-        report = audit_fleet(fleet, on_service=advance)
+        report = audit_fleet(fleet, on_service=advance, jobs=jobs or default_jobs())
     try:
         if write_baseline_to is not None:
             count = write_baseline(write_baseline_to, report)
@@ -221,9 +222,16 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
         return
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as bar:
+    # refreshed by hand, not by rich's refresh thread: the audit may fork workers, and a fork must not copy a running thread's locks
+    with Progress(transient=True, auto_refresh=False) as bar:
         task = bar.add_task("auditing", total=total)
-        yield lambda: bar.advance(task)
+
+        def advance() -> None:
+            bar.advance(task)
+            if bar.tasks[0].completed % 50 == 0:
+                bar.refresh()
+
+        yield advance
 
 
 @app.command("rules")

@@ -9,7 +9,7 @@ result over-states the volume, and therefore the cost, by about 7 %.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -115,18 +115,14 @@ def monthly_bill(
     every class that `transfer_gb_by_class` uses; a class with no price is an error rather than
     silently free.
     """
-    scalars = (instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month, backup_gb, backup_usd_per_gb_month)
-    if not _all_amounts(scalars):
-        names = ("instances", "instance_hourly_usd", "storage_gb", "storage_usd_per_gb_month", "backup_gb", "backup_usd_per_gb_month")
-        for name, value in zip(names, scalars):
-            _non_negative(name, value)
+    _require_amounts((instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month, backup_gb, backup_usd_per_gb_month),
+                     lambda: ("instances", "instance_hourly_usd", "storage_gb", "storage_usd_per_gb_month", "backup_gb", "backup_usd_per_gb_month"))
     for transfer_class in transfer_gb_by_class:
         if transfer_class not in transfer_usd_by_class:
             raise ValueError(f"no price for transfer class {transfer_class!r} (priced: {', '.join(sorted(transfer_usd_by_class)) or 'none'})")
-    if not _all_amounts(transfer_gb_by_class.values()) or not _all_amounts(transfer_usd_by_class.values()):
-        for label, mapping in (("transfer_gb_by_class", transfer_gb_by_class), ("transfer_usd_by_class", transfer_usd_by_class)):
-            for key, value in mapping.items():
-                _non_negative(f"{label}[{key!r}]", value)
+    _require_amounts((*transfer_gb_by_class.values(), *transfer_usd_by_class.values()),
+                     lambda: [*(f"transfer_gb_by_class[{key!r}]" for key in transfer_gb_by_class),
+                              *(f"transfer_usd_by_class[{key!r}]" for key in transfer_usd_by_class)])
     return Bill(instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month, transfer_gb_by_class,
                 transfer_usd_by_class, backup_gb, backup_usd_per_gb_month, label)
 
@@ -170,20 +166,26 @@ def replication_transfer_gb_per_month(
     Example: 2,000 writes/s of 1 KiB to 2 copies in other regions is
     2000 × 1024 × 2 × 2,628,000 B ≈ 10,764 GB a month of inter-region transfer.
     """
-    _non_negative("write_rate_per_s", write_rate_per_s)
-    _non_negative("write_bytes", write_bytes)
-    volumes: dict[str, float] = {}
-    for transfer_class, copies in remote_copies_by_class.items():
-        _non_negative(f"remote_copies_by_class[{transfer_class!r}]", copies)
-        volumes[transfer_class] = write_rate_per_s * write_bytes * copies * SECONDS_PER_MONTH / BYTES_PER_GB
-    return volumes
+    _require_amounts((write_rate_per_s, write_bytes, *remote_copies_by_class.values()),
+                     lambda: ["write_rate_per_s", "write_bytes", *(f"remote_copies_by_class[{key!r}]" for key in remote_copies_by_class)])
+    per_copy = write_rate_per_s * write_bytes * SECONDS_PER_MONTH / BYTES_PER_GB
+    return {transfer_class: per_copy * copies for transfer_class, copies in remote_copies_by_class.items()}
 
 
-def _all_amounts(values: Iterable[float]) -> bool:
-    """All finite numbers of at least 0 (NaN fails the comparison); the fast path of the checks below."""
-    return all(type(value) in (int, float) and 0 <= value < math.inf for value in values)
+def _require_amounts(values: Sequence[float], names: Callable[[], Sequence[str]]) -> None:
+    """Every value a finite number of at least 0; `names`, built only when one is not, say which.
+
+    The fast path is one min and one sum: pricing a fleet's candidate designs checks millions of figures.
+    """
+    try:
+        if min(values, default=0) >= 0 and math.isfinite(sum(values)):
+            return
+    except TypeError:
+        pass
+    for name, value in zip(names(), values):
+        _non_negative(name, value)
 
 
 def _non_negative(name: str, value: float) -> None:
-    if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} must be a finite number of at least 0, got {value!r}")

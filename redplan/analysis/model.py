@@ -6,6 +6,7 @@ dataclasses so the math never depends on how a service file is written.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal, Union
 
@@ -29,9 +30,9 @@ class Replica:
     # no reads; a vote-only witness (a MongoDB arbiter) keeps nothing.
     keeps_log: bool = False
 
-    @property
+    @functools.cached_property
     def provider(self) -> str:
-        return self.region.split(":", 1)[0]
+        return self.region.partition(":")[0]
 
     @property
     def votes(self) -> bool:

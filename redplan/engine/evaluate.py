@@ -336,30 +336,35 @@ def _transfer_class(context: Context, a: str, b: str) -> str:
 
 
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
-    """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider)."""
-    service = context.service
+    """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider).
+
+    The home provider pays for replicating to every other copy, and for the backups and a cold standby.
+    """
+    service, price_list = context.service, context.prices
     by_provider: dict[str, list[Replica]] = {}
     for replica in design.replicas:
         by_provider.setdefault(replica.provider, []).append(replica)
     home = design.replicas[0]
+    data = service.data
     data_gb = context.data_bytes / 1e9 if service.state == "stateful" else 0.0
-    write_rate = service.data.write_rate if service.data and service.data.write_rate else 0.0
-    write_bytes = service.data.write_size if service.data and service.data.write_size else 0.0
+    copies: dict[str, int] = {}
+    if design.coordination != STATELESS:
+        for replica in design.replicas[1:]:
+            if replica.holds_data:
+                kind = _transfer_class(context, home.region, replica.region)
+                copies[kind] = copies.get(kind, 0) + 1
     bills = []
     for provider, replicas in sorted(by_provider.items()):
-        prices = context.prices.provider(provider)
+        prices = price_list.provider(provider)
         instances = sum(WITNESS_SHARE if replica.role == "witness" else 1.0 for replica in replicas)
         stored = data_gb * sum(1 for replica in replicas if replica.holds_data)
-        copies: dict[str, int] = {}
-        if provider == home.provider and design.coordination != STATELESS:
-            for replica in design.replicas[1:]:
-                if replica.holds_data:
-                    kind = _transfer_class(context, home.region, replica.region)
-                    copies[kind] = copies.get(kind, 0) + 1
-        transfer = replication_transfer_gb_per_month(write_rate, write_bytes, copies)
-        backup_gb = data_gb * BACKUP_COPIES if provider == home.provider and design.backup_region else 0.0
-        if design.standby_region and provider == home.provider:
-            stored += data_gb  # the cold standby's volumes
+        transfer, backup_gb = {}, 0.0
+        if provider == home.provider:
+            transfer = replication_transfer_gb_per_month((data.write_rate or 0.0) if data else 0.0,
+                                                         (data.write_size or 0.0) if data else 0.0, copies)
+            backup_gb = data_gb * BACKUP_COPIES if design.backup_region else 0.0
+            if design.standby_region:
+                stored += data_gb  # the cold standby's volumes
         bills.append(monthly_bill(instances, prices.instance.usd_per_hour, stored, prices.block_storage.usd_per_gb_month,
                                   transfer, prices.transfer_usd_by_class, backup_gb, prices.backup_storage.usd_per_gb_month,
                                   label=f"{provider} " if len(by_provider) > 1 else ""))

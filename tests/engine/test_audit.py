@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
+from support import REPO
+
+from redplan.engine import audit
+from redplan.engine.audit import PARALLEL_FROM, _can_fork
 
 ASYNC_RPO_ZERO = """version: 1
 services:
@@ -105,3 +111,19 @@ def test_json_is_identical_whatever_the_file_order(redplan, tmp_path):
     forward = redplan("audit", str(first), str(second), "--format", "json").stdout
     backward = redplan("audit", str(second), str(first), "--format", "json").stdout
     assert forward == backward and len(rp101(json.loads(forward))) == 2
+
+
+@pytest.mark.skipif(not _can_fork(), reason="workers are forked on Linux only")
+def test_forked_workers_give_the_same_report_as_one_process(redplan, tmp_path, monkeypatch):
+    contexts = []
+    real = audit.multiprocessing.get_context
+    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda method: contexts.append(method) or real(method))
+    fleet = tmp_path / "fleet"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_fleet.py"), str(PARALLEL_FROM + 100), str(fleet)], check=True)
+    one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
+    two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
+    assert contexts == ["fork"]  # only the --jobs 2 run started workers
+    report = json.loads(two.stdout)
+    assert report["summary"]["services"] == PARALLEL_FROM + 100 and report["summary"]["errors"] > 0
