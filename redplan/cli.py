@@ -193,8 +193,9 @@ def audit(
     except ConfigError as error:
         _fail([str(error)])
     fleet = _load(paths, catalog_dir or settings.catalog_dir)
+    chosen = output_format.value if output_format else (settings.format or "text")
     with _progress(len(fleet.services)) as advance:
-        report = audit_fleet(fleet, on_service=advance, jobs=jobs or default_jobs())
+        report = audit_fleet(fleet, on_service=advance, jobs=jobs or default_jobs(), details=chosen == "json")
     try:
         if write_baseline_to is not None:
             count = write_baseline(write_baseline_to, report)
@@ -207,7 +208,6 @@ def audit(
                 typer.echo(f"{known} finding{'s' * (known != 1)} already in {baseline_path} not shown", err=True)
     except BaselineError as error:
         _fail([str(error)])
-    chosen = output_format.value if output_format else (settings.format or "text")
     formatter_for("audit", chosen).write(report, sys.stdout)
     threshold = SEVERITY_ORDER[fail_on.value if fail_on else settings.fail_on]
     failing = any(SEVERITY_ORDER[finding.severity] >= threshold for service in report.services for finding in service.findings)

@@ -33,15 +33,17 @@ CHUNK = 200
 
 
 def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Callable[[], None] | None = None,
-                jobs: int = 1) -> Report:
+                jobs: int = 1, details: bool = True) -> Report:
     """Findings for every service, sorted by file, line and rule so the output never depends on file order.
 
+    With `details`, each service also carries its objectives and the assessment of its declared
+    design (the JSON report shows them; the other formats show findings only, and skip the cost).
     With `jobs` > 1, a big fleet is audited by that many forked worker processes, as flake8 does:
     the rules are pure, so the report is the same byte for byte.
     """
     today = today or datetime.date.today()
     results = []
-    for result in _audits(fleet, today, jobs):
+    for result in _audits(fleet, today, jobs, details):
         results.append(result)
         if on_service is not None:
             on_service()
@@ -59,14 +61,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _audits(fleet: Fleet, today: datetime.date, jobs: int) -> Iterator[ServiceResult]:
+def _audits(fleet: Fleet, today: datetime.date, jobs: int, details: bool) -> Iterator[ServiceResult]:
     count = len(fleet.services)
     if jobs <= 1 or count < PARALLEL_FROM or not _can_fork():
         for loaded in fleet.services:
-            yield _audit_service(loaded, fleet, today)
+            yield _audit_service(loaded, fleet, today, details)
         return
     global _INHERITED
-    _INHERITED = (fleet, today)  # forked workers inherit the loaded fleet instead of receiving it pickled
+    _INHERITED = (fleet, today, details)  # forked workers inherit the loaded fleet instead of receiving it pickled
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for chunk in pool.imap(_audit_chunk, [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]):
@@ -75,13 +77,13 @@ def _audits(fleet: Fleet, today: datetime.date, jobs: int) -> Iterator[ServiceRe
         _INHERITED = None
 
 
-_INHERITED: tuple[Fleet, datetime.date] | None = None
+_INHERITED: tuple[Fleet, datetime.date, bool] | None = None
 
 
 def _audit_chunk(bounds: tuple[int, int]) -> list[ServiceResult]:
     assert _INHERITED is not None, "workers are forked after the fleet is set"
-    fleet, today = _INHERITED
-    return [_audit_service(fleet.services[index], fleet, today) for index in range(*bounds)]
+    fleet, today, details = _INHERITED
+    return [_audit_service(fleet.services[index], fleet, today, details) for index in range(*bounds)]
 
 
 def _can_fork() -> bool:
@@ -89,7 +91,7 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _audit_service(loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:
+def _audit_service(loaded: LoadedService, fleet: Fleet, today: datetime.date, details: bool) -> ServiceResult:
     service = loaded.spec
     design = declared_design(service)
     evaluation = evaluate(design, Context(service, fleet.catalog)) if design else None
@@ -97,8 +99,10 @@ def _audit_service(loaded: LoadedService, fleet: Fleet, today: datetime.date) ->
     findings = [_located(loaded, rule, problem) for rule in RULES for problem in rule.check(subject)]
     findings = _apply_ignores(loaded, findings, today)
     line, _ = loaded.locate()
-    objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     findings.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
+    if not details:
+        return ServiceResult(name=service.name, file=loaded.file, line=line, objectives={}, findings=findings)
+    objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives,
                          assessment=assessment_of(evaluation) if evaluation else None, findings=findings)
 

@@ -10,7 +10,7 @@ import functools
 import math
 from dataclasses import dataclass, field, replace
 
-from redplan.analysis.cost import CostEstimate, monthly_bill, replication_transfer_gb_per_month
+from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
 from redplan.analysis.quorum import analyse_quorums
@@ -335,6 +335,16 @@ def _transfer_class(context: Context, a: str, b: str) -> str:
     return "inter_region" if region_a.continent == region_b.continent else "intercontinental"
 
 
+def _instance_share(replica: Replica) -> float:
+    return WITNESS_SHARE if replica.role == "witness" else 1.0
+
+
+def instances_cost(design: Design, context: Context) -> float:
+    """What the design's instances alone cost a month: a floor under `design_cost`, and far quicker."""
+    prices = context.prices
+    return sum(_instance_share(replica) * prices.provider(replica.provider).instance.usd_per_hour for replica in design.replicas) * HOURS_PER_MONTH
+
+
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider).
 
@@ -356,7 +366,7 @@ def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     bills = []
     for provider, replicas in sorted(by_provider.items()):
         prices = price_list.provider(provider)
-        instances = sum(WITNESS_SHARE if replica.role == "witness" else 1.0 for replica in replicas)
+        instances = sum(map(_instance_share, replicas))
         stored = data_gb * sum(1 for replica in replicas if replica.holds_data)
         transfer, backup_gb = {}, 0.0
         if provider == home.provider:
@@ -369,5 +379,5 @@ def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
                                   transfer, prices.transfer_usd_by_class, backup_gb, prices.backup_storage.usd_per_gb_month,
                                   label=f"{provider} " if len(by_provider) > 1 else ""))
     home_prices = context.prices.provider(home.provider)
-    baseline = home_prices.instance.usd_per_hour * 730 + data_gb * home_prices.block_storage.usd_per_gb_month
+    baseline = home_prices.instance.usd_per_hour * HOURS_PER_MONTH + data_gb * home_prices.block_storage.usd_per_gb_month
     return CostEstimate(tuple(bills)), baseline

@@ -7,6 +7,7 @@ objectives, then cheapest), each with what it missed and by how much.
 
 from __future__ import annotations
 
+import heapq
 import weakref
 from collections import Counter
 from typing import Any
@@ -16,7 +17,7 @@ from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
-from redplan.engine.evaluate import Context, Evaluation, design_cost, evaluate
+from redplan.engine.evaluate import Context, Evaluation, design_cost, evaluate, instances_cost
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
     Summary, Tolerances, Tool,
@@ -111,22 +112,27 @@ def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ..
 
 
 class _CheapestSearch:
-    """The allowed designs of one set of requirements in price order, evaluated lazily and at most once each."""
+    """The allowed designs of one set of requirements, cheapest first, each priced and evaluated at most once.
+
+    Pricing every candidate costs more than evaluating the few cheapest, so candidates wait in a heap
+    under what their instances alone cost (a floor, lowered by a hair so that rounding never lifts it
+    over the full price) and are priced in full when they reach the top. Ties go to the earlier candidate.
+    """
 
     def __init__(self, context: Context) -> None:
         _, allowed, _ = _designs_for(context)
-        self.priced = sorted((design_cost(design, context)[0].total, index, design) for index, design in enumerate(allowed))
-        self.evaluated = 0
+        self.heap = [(instances_cost(design, context) * (1 - 1e-9), index, False, design) for index, design in enumerate(allowed)]
+        heapq.heapify(self.heap)
         self.cheapest: Evaluation | None = None
 
     def below(self, ceiling: float, context: Context) -> Evaluation | None:
         if self.cheapest is not None:
             return self.cheapest if self.cheapest.cost.total < ceiling else None
-        while self.evaluated < len(self.priced):
-            cost, _, design = self.priced[self.evaluated]
-            if cost >= ceiling:
-                return None
-            self.evaluated += 1
+        while self.heap and self.heap[0][0] < ceiling:
+            _, index, priced, design = heapq.heappop(self.heap)
+            if not priced:
+                heapq.heappush(self.heap, (design_cost(design, context)[0].total, index, True, design))
+                continue
             evaluation = evaluate(design, context)
             if evaluation.feasible:
                 self.cheapest = evaluation

@@ -17,8 +17,16 @@ class JsonFormatter:
         stream.write(json.dumps(plain(report), separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
 
 
+_LEAVES = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
-    """Dataclasses to dicts, recursively; `dataclasses.asdict` deep-copies every leaf and is 3x slower."""
+    """Dataclasses to dicts, recursively; `dataclasses.asdict` deep-copies every leaf and is 3x slower.
+
+    Leaves are tested first: a report is mostly numbers and strings (a million of them for 10,000 services).
+    """
+    if type(value) in _LEAVES:
+        return value
     fields = getattr(value, "__dataclass_fields__", None)
     if fields is not None:
         return {name: plain(getattr(value, name)) for name in fields}
