@@ -191,3 +191,29 @@ def test_counted_replicas_are_separate_replies(redplan, tmp_path):
     listed = assessment("".join(f"        - {{region: {region}, az: a}}\n" for region in ["aws:us-east-1"] * 3 + ["aws:eu-west-1"] * 2))
     assert counted["estimates"]["write_latency_ms"] == listed["estimates"]["write_latency_ms"]
     assert "4th fastest of 5" in counted["estimates"]["write_latency_ms"]["basis"]
+
+
+def test_cheapest_design_below_agrees_with_evaluating_every_candidate():
+    """The lazy, remembered search (RP402's) against brute force: every allowed candidate evaluated, the
+    cheapest that meets every objective taken (ties to the earlier candidate), for several ceilings."""
+    from redplan.engine import recommend
+    from redplan.engine.evaluate import Context, evaluate
+
+    fleet = load_fleet([str(EXAMPLES)], load_catalog())
+    compared = 0
+    for loaded in fleet.services:
+        context = Context(loaded.spec, fleet.catalog)
+        _, allowed, _ = recommend._designs_for(context)
+        feasible = [(evaluation.cost.total, index, evaluation) for index, design in enumerate(allowed)
+                    if (evaluation := evaluate(design, context)).feasible]
+        cheapest = min(feasible, key=lambda item: item[:2], default=None)
+        ceilings = [1.0, 1e9] + ([cheapest[0], cheapest[0] * 1.0001] if cheapest else [])
+        for fresh in (True, False):  # a new search for each ceiling, then one search remembered across them
+            for ceiling in ceilings:
+                if fresh:
+                    recommend._MEMO.clear()
+                found = recommend.cheapest_design_below(loaded.spec, fleet.catalog, ceiling)
+                expected = cheapest[2] if cheapest and cheapest[0] < ceiling else None
+                assert (found and found.design) == (expected and expected.design), (loaded.name, ceiling, fresh)
+                compared += 1
+    assert compared >= 8 * len(fleet.services) - 16
