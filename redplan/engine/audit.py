@@ -70,8 +70,9 @@ def _audits(fleet: Fleet, today: datetime.date, jobs: int, details: bool) -> Ite
     global _INHERITED
     _INHERITED = (fleet, today, details)  # forked workers inherit the loaded fleet instead of receiving it pickled
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for chunk in pool.imap(_audit_chunk, [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]):
+        chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            for chunk in pool.imap(_audit_chunk, chunks):
                 yield from chunk
     finally:
         _INHERITED = None
