@@ -93,13 +93,13 @@ def _catalog(directory: Path | None) -> Catalog:
         _fail([f"catalog error: {error}"])
 
 
-def _load(paths: list[str], catalog_dir: Path | None) -> Fleet:
+def _load(paths: list[str], catalog: Catalog) -> Fleet:
     """The services under `paths`, or every input error printed and exit 2."""
     from redplan.spec.errors import SpecInputError
     from redplan.spec.loader import load_fleet
 
     try:
-        fleet = load_fleet(paths, _catalog(catalog_dir))
+        fleet = load_fleet(paths, catalog)
     except SpecInputError as invalid:
         files = len({error.file for error in invalid.errors})
         count = len(invalid.errors)
@@ -119,7 +119,7 @@ def validate(
 
     [dim]Example: redplan validate services/ 'teams/**/*.yaml'[/dim]
     """
-    fleet = _load(paths, catalog_dir)
+    fleet = _load(paths, _catalog(catalog_dir))
     services = len(fleet.services)
     files = len(fleet.files)
     typer.echo(f"ok: {files} file{'s' * (files != 1)}, {services} service{'s' * (services != 1)} valid")
@@ -146,7 +146,7 @@ def recommend(
     from redplan.engine.recommend import recommend_fleet
     from redplan.report import formatter_for
 
-    report = recommend_fleet(_load(paths, catalog_dir))
+    report = recommend_fleet(_load(paths, _catalog(catalog_dir)))
     formatter_for("recommend", output_format.value).write(report, sys.stdout)
     raise typer.Exit(EXIT_FINDINGS if report.summary.unmet else EXIT_OK)
 
@@ -172,7 +172,7 @@ def audit(
     fail_on: Annotated[Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
     write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes for fleets of 500 services or more; 0: one per CPU (Linux; elsewhere 1).")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for runs of about 450 services or more (200 kB of YAML); 0: one per CPU (Linux; elsewhere 1).")] = 0,
     catalog_dir: CatalogDir = None,
 ) -> None:
     """Check what each service declares as deployed against its objectives and the coordination its pattern needs.
@@ -185,17 +185,21 @@ def audit(
     """
     from redplan.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from redplan.config import ConfigError, load_settings
-    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, default_jobs
+    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, default_jobs, early_audit
     from redplan.report import formatter_for
+    from redplan.spec.files import collect_files
 
     try:
         settings, _ = load_settings(Path.cwd())
     except ConfigError as error:
         _fail([str(error)])
-    fleet = _load(paths, catalog_dir or settings.catalog_dir)
     chosen = output_format.value if output_format else (settings.format or "text")
-    with _progress(len(fleet.services)) as advance:
-        report = audit_fleet(fleet, on_service=advance, jobs=jobs or default_jobs(), details=chosen == "json")
+    catalog = _catalog(catalog_dir or settings.catalog_dir)
+    files, _ = collect_files(paths)  # what cannot be collected, the load reports
+    with early_audit(files, catalog, jobs or default_jobs(), details=chosen == "json") as workers:
+        fleet = _load(paths, catalog)
+        with _progress(len(fleet.services)) as advance:
+            report = audit_fleet(fleet, on_service=advance, details=chosen == "json", workers=workers)
     try:
         if write_baseline_to is not None:
             count = write_baseline(write_baseline_to, report)
@@ -222,16 +226,9 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
         return
     from rich.progress import Progress
 
-    # refreshed by hand, not by rich's refresh thread: the audit may fork workers, and a fork must not copy a running thread's locks
-    with Progress(transient=True, auto_refresh=False) as bar:
+    with Progress(transient=True) as bar:  # started after any worker is forked: a fork must not copy its refresh thread
         task = bar.add_task("auditing", total=total)
-
-        def advance() -> None:
-            bar.advance(task)
-            if bar.tasks[0].completed % 50 == 0:
-                bar.refresh()
-
-        yield advance
+        yield lambda: bar.advance(task)
 
 
 @app.command("rules")

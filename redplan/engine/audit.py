@@ -12,39 +12,51 @@ import hashlib
 import multiprocessing
 import os
 import sys
+from contextlib import contextmanager
+from dataclasses import replace
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Callable, Iterator
 
 from redplan import __version__
+from redplan.catalog import Catalog
 from redplan.engine.declared import declared_design
 from redplan.engine.evaluate import Context, evaluate
 from redplan.engine.recommend import assessment_of
 from redplan.engine.results import Finding, Report, ServiceResult, Summary, Tool
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.registry import BY_CODE, RULES
-from redplan.spec.loader import Fleet, LoadedService
+from redplan.spec.errors import SpecInputError
+from redplan.spec.loader import Fleet, LoadedService, load_fleet
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+SERVICE_RULES = [rule for rule in RULES if not rule.fleet_wide]
+FLEET_RULES = [rule for rule in RULES if rule.fleet_wide]
 
 
-PARALLEL_FROM = 500
-"""Fewer services than this are audited in this process: starting workers would cost more than it saves."""
-CHUNK = 200
+PARALLEL_FROM_BYTES = 200_000
+"""Runs with less YAML than this (about 450 services) are audited in one process: workers would cost more than they save."""
+PARENT_SHARE = 0.7
+"""The share of the files this process audits, against 1 for each worker: it also loads the whole run."""
 
 
 def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Callable[[], None] | None = None,
-                jobs: int = 1, details: bool = True) -> Report:
+                details: bool = True, workers: Workers | None = None) -> Report:
     """Findings for every service, sorted by file, line and rule so the output never depends on file order.
 
     With `details`, each service also carries its objectives and the assessment of its declared
     design (the JSON report shows them; the other formats show findings only, and skip the cost).
-    With `jobs` > 1, a big fleet is audited by that many forked worker processes, as flake8 does:
-    the rules are pure, so the report is the same byte for byte.
+    Services that `workers` (see `early_audit`) have audited are not audited again here.
     """
     today = today or datetime.date.today()
+    done = {} if workers is None else workers.files
+    partial = {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services if loaded.file not in done}
+    if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
+        partial = {**workers.results(), **partial}
     results = []
-    for result in _audits(fleet, today, jobs, details):
-        results.append(result)
+    for loaded in fleet.services:
+        audited = partial.get((loaded.file, loaded.path)) or _per_service(loaded, fleet, details)
+        results.append(_finished(audited, loaded, fleet, today))
         if on_service is not None:
             on_service()
     results.sort(key=lambda result: (result.file, result.line, result.name))
@@ -61,30 +73,73 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _audits(fleet: Fleet, today: datetime.date, jobs: int, details: bool) -> Iterator[ServiceResult]:
-    count = len(fleet.services)
-    if jobs <= 1 or count < PARALLEL_FROM or not _can_fork():
-        for loaded in fleet.services:
-            yield _audit_service(loaded, fleet, today, details)
+class Workers:
+    """Forked processes, each loading and auditing a share of the run's files on its own."""
+
+    def __init__(self, shares: list[list[str]], pending: list[AsyncResult]) -> None:
+        self.files = {file for share in shares for file in share}
+        self._pending = pending
+
+    def results(self) -> dict[tuple[str, tuple], ServiceResult]:
+        """Per (file, path of the service): what the per-service rules found, before suppressions."""
+        merged: dict[tuple[str, tuple], ServiceResult] = {}
+        for task in self._pending:
+            merged.update(task.get())
+        return merged
+
+
+@contextmanager
+def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Workers | None]:
+    """Start workers on shares of `files` now, before this process loads them all; None for a small run.
+
+    Loading is a third of an audit and has to be whole before the run-wide checks (unique names,
+    `depends_on`) and the service-graph rules, so it would otherwise keep the other CPUs idle. Each
+    worker loads its share alone and runs the rules that look at one service; this process loads
+    everything, audits its own share, and then applies the service-graph rules and the suppressions
+    to every service, so the report is the same byte for byte as from one process. On an input error
+    this process reports it and the workers are stopped.
+    """
+    sizes = [os.path.getsize(file) if os.path.isfile(file) else 0 for file in files]
+    if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not _can_fork():
+        yield None
         return
     global _INHERITED
-    _INHERITED = (fleet, today, details)  # forked workers inherit the loaded fleet instead of receiving it pickled
+    _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
+    shares = _shares(files, sizes, jobs)
     try:
-        chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            for chunk in pool.imap(_audit_chunk, chunks):
-                yield from chunk
+        with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+            yield Workers(shares[1:], [pool.apply_async(_audit_share, (share,)) for share in shares[1:]])
     finally:
         _INHERITED = None
 
 
-_INHERITED: tuple[Fleet, datetime.date, bool] | None = None
+def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
+    """Consecutive runs of files, split by size: PARENT_SHARE for this process (first), 1 for each worker."""
+    weights = [PARENT_SHARE] + [1.0] * (jobs - 1)
+    total, bounds, cumulative = sum(sizes), [], 0.0
+    for weight in weights[:-1]:
+        cumulative += weight / sum(weights)
+        bounds.append(cumulative * total)
+    shares: list[list[str]] = [[] for _ in weights]
+    position = 0
+    for file, size in zip(files, sizes):
+        index = sum(1 for bound in bounds if position + size / 2 > bound)
+        shares[index].append(file)
+        position += size
+    return [shares[0], *(share for share in shares[1:] if share)]
 
 
-def _audit_chunk(bounds: tuple[int, int]) -> list[ServiceResult]:
-    assert _INHERITED is not None, "workers are forked after the fleet is set"
-    fleet, today, details = _INHERITED
-    return [_audit_service(fleet.services[index], fleet, today, details) for index in range(*bounds)]
+_INHERITED: tuple[Catalog, bool] | None = None
+
+
+def _audit_share(files: list[str]) -> dict[tuple[str, tuple], ServiceResult]:
+    assert _INHERITED is not None, "workers are forked after the catalog is set"
+    catalog, details = _INHERITED
+    try:
+        fleet = load_fleet(files, catalog, whole=False)
+    except SpecInputError:
+        return {}  # the whole run's load reports it, or (a site defined in another file) audits these services itself
+    return {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services}
 
 
 def _can_fork() -> bool:
@@ -92,20 +147,28 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _audit_service(loaded: LoadedService, fleet: Fleet, today: datetime.date, details: bool) -> ServiceResult:
+def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceResult:
+    """What the rules that look at this service alone find (before suppressions), and the details."""
     service = loaded.spec
     design = declared_design(service)
     evaluation = evaluate(design, Context(service, fleet.catalog)) if design else None
     subject = Subject(loaded, design, evaluation, fleet)
-    findings = [_located(loaded, rule, problem) for rule in RULES for problem in rule.check(subject)]
-    findings = _apply_ignores(loaded, findings, today)
+    findings = [_located(loaded, rule, problem) for rule in SERVICE_RULES for problem in rule.check(subject)]
     line, _ = loaded.locate()
-    findings.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
     if not details:
         return ServiceResult(name=service.name, file=loaded.file, line=line, objectives={}, findings=findings)
     objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives,
                          assessment=assessment_of(evaluation) if evaluation else None, findings=findings)
+
+
+def _finished(audited: ServiceResult, loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:
+    """The service-graph rules' findings added, suppressions applied, findings in file order."""
+    subject = Subject(loaded, declared_design(loaded.spec), None, fleet)  # graph rules read the graph, not the estimates
+    findings = [*audited.findings, *(_located(loaded, rule, problem) for rule in FLEET_RULES for problem in rule.check(subject))]
+    findings = _apply_ignores(loaded, findings, today)
+    findings.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
+    return replace(audited, findings=findings)
 
 
 def _located(loaded: LoadedService, rule: Rule, problem: Problem) -> Finding:

@@ -43,6 +43,8 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[str]
     summary: ClassVar[str]
+    fleet_wide: ClassVar[bool] = False
+    """True for rules that read other services of the run (the service graph); they run once the whole run is loaded."""
 
     def check(self, subject: Subject) -> Iterator[Problem]:
         raise NotImplementedError

@@ -47,6 +47,7 @@ class ObjectiveInversion(Rule):
     name = "objective-inversion"
     severity = "warning"
     summary = "depends_on names a service with a looser RTO, RPO, availability or survive list"
+    fleet_wide = True
 
     def check(self, subject: Subject) -> Iterator[Problem]:
         graph = service_graph(subject.fleet)

@@ -36,6 +36,7 @@ class DependencyCycle(Rule):
     name = "dependency-cycle"
     severity = "error"
     summary = "depends_on forms a cycle"
+    fleet_wide = True
 
     def check(self, subject: Subject) -> Iterator[Problem]:
         cycle = per_fleet(subject.fleet, _cycles).get(subject.loaded.name)

@@ -54,6 +54,7 @@ class SharedRegionFate(Rule):
     name = "shared-region-fate"
     severity = "error"
     summary = "a service that must survive a region loss depends on one confined to a single region"
+    fleet_wide = True
 
     def check(self, subject: Subject) -> Iterator[Problem]:
         if "region" not in (subject.service.objectives.survive or []):

@@ -61,14 +61,20 @@ class _Parsed:
     spec: SpecDocument
 
 
-def load_fleet(paths: Iterable[str], catalog: Catalog) -> Fleet:
-    """Load every file under `paths`; raise SpecInputError listing every problem found."""
+def load_fleet(paths: Iterable[str], catalog: Catalog, *, whole: bool = True) -> Fleet:
+    """Load every file under `paths`; raise SpecInputError listing every problem found.
+
+    `whole=False` loads a share of a run's files: what needs the other files (unique service
+    names, `depends_on` targets) is left to the load of the whole run.
+    """
     files, errors = collect_files(paths)
     parsed: list[_Parsed] = []
     for file in files:
         parsed.extend(_parse_file(file, errors))
     catalog = _extend_catalog(parsed, catalog, errors)
     services = _checked_services(parsed, catalog, errors)
+    if whole:
+        _check_names(services, errors)
     if errors:
         raise SpecInputError(sorted(set(errors)))
     return Fleet(files, services, [site for item in parsed for site in item.spec.sites], catalog)
@@ -243,26 +249,31 @@ def _extend_catalog(parsed: list[_Parsed], catalog: Catalog, errors: list[InputE
 def _checked_services(parsed: list[_Parsed], catalog: Catalog, errors: list[InputError]) -> list[LoadedService]:
     tiers = TierCatalog.model_validate(load_yaml_resource("tiers.yaml", catalog.directory)).tiers
     services: list[LoadedService] = []
-    first_seen: dict[str, LoadedService] = {}
     for item in parsed:
         for index, spec in enumerate(item.spec.services):
             objectives, filled = apply_tier(spec.objectives, tiers.get(spec.tier) if spec.tier else None)
             service = LoadedService(spec.model_copy(update={"objectives": objectives}), item.file, item.document.locator, ("services", index), filled)
             for path, message in check_service(spec, catalog):
                 errors.append(_service_error(service, path, message))
-            if spec.name in first_seen:
-                other = first_seen[spec.name]
-                errors.append(_service_error(service, ("name",), f"duplicate service name (first defined at {other.file}:{other.locate()[0]})"))
-            else:
-                first_seen[spec.name] = service
             services.append(service)
+    return services
+
+
+def _check_names(services: list[LoadedService], errors: list[InputError]) -> None:
+    """Service names are unique across the run, and every `depends_on` names one of them."""
+    first_seen: dict[str, LoadedService] = {}
+    for service in services:
+        if service.name in first_seen:
+            other = first_seen[service.name]
+            errors.append(_service_error(service, ("name",), f"duplicate service name (first defined at {other.file}:{other.locate()[0]})"))
+        else:
+            first_seen[service.name] = service
     names = list(first_seen)
     for service in services:
         for index, dependency in enumerate(service.spec.depends_on):
             if dependency not in first_seen:
                 message = f"depends on {dependency!r}, which is not a service in the files given{did_you_mean(dependency, names)}"
                 errors.append(_service_error(service, ("depends_on", index), message))
-    return services
 
 
 def _service_error(service: LoadedService, path: tuple, message: str) -> InputError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from support import REPO
 
 from redplan.engine import audit
-from redplan.engine.audit import PARALLEL_FROM, _can_fork
+from redplan.engine.audit import PARALLEL_FROM_BYTES, _can_fork
 
 ASYNC_RPO_ZERO = """version: 1
 services:
@@ -113,17 +114,84 @@ def test_json_is_identical_whatever_the_file_order(redplan, tmp_path):
     assert forward == backward and len(rp101(json.loads(forward))) == 2
 
 
-@pytest.mark.skipif(not _can_fork(), reason="workers are forked on Linux only")
-def test_forked_workers_give_the_same_report_as_one_process(redplan, tmp_path, monkeypatch):
-    contexts = []
+@pytest.fixture(scope="module")
+def big_fleet(tmp_path_factory):
+    """600 generated services: enough YAML for the audit to start workers."""
+    fleet = tmp_path_factory.mktemp("big") / "fleet"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_fleet.py"), "600", str(fleet)], check=True)
+    assert sum(path.stat().st_size for path in fleet.iterdir()) >= PARALLEL_FROM_BYTES
+    return fleet
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The start methods of the worker pools the audit creates."""
+    methods = []
     real = audit.multiprocessing.get_context
-    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda method: contexts.append(method) or real(method))
+    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
+    return methods
+
+
+needs_fork = pytest.mark.skipif(not _can_fork(), reason="workers are forked on Linux only")
+
+
+@needs_fork
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_workers_give_the_same_report_as_one_process(redplan, big_fleet, forks, output):
+    one = redplan("audit", str(big_fleet), "--format", output, "--jobs", "1")
+    assert forks == []
+    for jobs in ("2", "3"):
+        many = redplan("audit", str(big_fleet), "--format", output, "--jobs", jobs)
+        assert (many.exit_code, many.stdout) == (one.exit_code, one.stdout)
+    assert forks == ["fork", "fork"]
+    if output == "json":
+        summary = json.loads(one.stdout)["summary"]
+        assert summary["services"] == 600 and summary["errors"] > 0 and one.exit_code == 1
+
+
+@needs_fork
+def test_sites_defined_in_another_share_are_seen(redplan, big_fleet, tmp_path, forks):
+    """A service in this process's share uses a site that a worker's share defines: the workers' results
+    (audited without the other share's sites) are set aside and the report equals one process's."""
     fleet = tmp_path / "fleet"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_fleet.py"), str(PARALLEL_FROM + 100), str(fleet)], check=True)
+    shutil.copytree(big_fleet, fleet)
+    (fleet / "fleet-0000.yaml").write_text((fleet / "fleet-0000.yaml").read_text() + SITE_USER, encoding="utf-8")
+    (fleet / "zz-site.yaml").write_text(SITE, encoding="utf-8")
     one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
     two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
-    assert one.exit_code == two.exit_code == 1
-    assert one.stdout == two.stdout
-    assert contexts == ["fork"]  # only the --jobs 2 run started workers
-    report = json.loads(two.stdout)
-    assert report["summary"]["services"] == PARALLEL_FROM + 100 and report["summary"]["errors"] > 0
+    assert forks == ["fork"] and one.exit_code == 1
+    assert two.stdout == one.stdout and "dc-user" in one.stdout
+
+
+@needs_fork
+def test_input_errors_with_workers_exit_2_like_one_process(redplan, big_fleet, tmp_path, forks):
+    fleet = tmp_path / "fleet"
+    shutil.copytree(big_fleet, fleet)
+    last = sorted(fleet.iterdir())[-1]  # in a worker's share
+    last.write_text(last.read_text().replace("name: svc-00599", "name: svc-00000"), encoding="utf-8")
+    one = redplan("audit", str(fleet), "--jobs", "1")
+    two = redplan("audit", str(fleet), "--jobs", "2")
+    assert forks == ["fork"]
+    assert one.exit_code == two.exit_code == 2 and one.stderr == two.stderr
+    assert "duplicate service name" in two.stderr and "Traceback" not in two.stderr
+
+
+SITE = """version: 1
+sites:
+  - name: dc:test-1
+    lat: 50.11
+    lon: 8.68
+    zones: 2
+    rtt_ms: {aws:eu-central-1: 2}
+services: []
+"""
+SITE_USER = """  - name: dc-user
+    tier: standard
+    state: stateful
+    regions: [dc:test-1]
+    deployment:
+      pattern: backup-restore
+      replicas:
+        - {region: dc:test-1, az: a, role: primary}
+      backups: {interval: 24h}
+"""

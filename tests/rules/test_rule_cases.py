@@ -4,7 +4,9 @@ passing specs must give none. Case files: tests/rules/cases/RPxxx.yaml."""
 from __future__ import annotations
 
 import datetime
+import inspect
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,14 @@ def test_the_broken_designs_trigger_every_rule_through_the_cli(redplan, tmp_path
         assert result.exit_code == 1, (rule, case["name"], result.stderr)
         fired |= {finding["rule"] for service in json.loads(result.stdout)["services"] for finding in service["findings"]}
     assert {rule.code for rule in RULES} <= fired
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_only_rules_that_read_the_service_graph_are_fleet_wide(rule):
+    """Workers auditing a share of the files run the other rules; a rule that reads other services
+    must be marked, or it would see only the services of its share."""
+    source = inspect.getsource(sys.modules[type(rule).__module__])
+    reads_graph = "service_graph(" in source or "per_fleet(" in source
+    assert rule.fleet_wide == reads_graph
+    if rule.fleet_wide:
+        assert ".evaluation" not in source  # the graph rules are run without the service's estimates
