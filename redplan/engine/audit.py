@@ -164,7 +164,7 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
 
 def _finished(audited: ServiceResult, loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:
     """The service-graph rules' findings added, suppressions applied, findings in file order."""
-    subject = Subject(loaded, declared_design(loaded.spec), None, fleet)  # graph rules read the graph, not the estimates
+    subject = Subject(loaded, None, None, fleet)  # graph rules read the graph, not the service's design or estimates
     findings = [*audited.findings, *(_located(loaded, rule, problem) for rule in FLEET_RULES for problem in rule.check(subject))]
     findings = _apply_ignores(loaded, findings, today)
     findings.sort(key=lambda finding: (finding.line, finding.column, finding.rule))

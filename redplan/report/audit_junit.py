@@ -42,7 +42,7 @@ class JunitFormatter:
     which ElementTree took two seconds to build and serialise."""
 
     def write(self, report: Report, stream: TextIO) -> None:
-        rules = rules_for(report)
+        rules = [(rule.code, f"{rule.code} {_attribute(rule.name)}") for rule in rules_for(report)]
         services = sorted(report.services, key=lambda service: (service.file, service.line, service.name))
         suites, tests, failures = [], 0, 0
         for file, in_file in groupby(services, key=lambda service: service.file):
@@ -54,7 +54,7 @@ class JunitFormatter:
                      f'<testsuites name="redplan audit"{_counts(tests, failures)}>\n' + "".join(suites) + "</testsuites>\n")
 
 
-def _cases(service: ServiceResult, rules) -> list[str]:
+def _cases(service: ServiceResult, rules: list[tuple[str, str]]) -> list[str]:
     """One <testcase> per rule: failing for errors and warnings, passing with <system-out> for info."""
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in service.findings:
@@ -62,12 +62,11 @@ def _cases(service: ServiceResult, rules) -> list[str]:
     head = f'    <testcase classname="{_attribute(service.name)}" name="'
     where = f'" file="{_attribute(service.file)}"'
     cases = []
-    for rule in rules:
-        name = f"{rule.code} {_attribute(rule.name)}"
-        findings = sorted(by_rule.get(rule.code, []), key=lambda finding: (finding.line, finding.column, finding.message))
-        if not findings:
+    for code, name in rules:  # name: the code and the escaped slug
+        if code not in by_rule:
             cases.append(f"{head}{name}{where} />\n")
             continue
+        findings = sorted(by_rule[code], key=lambda finding: (finding.line, finding.column, finding.message))
         described = _text("\n".join(_describe(finding) for finding in findings))
         failing = [finding for finding in findings if finding.severity in FAILING]
         if failing:

@@ -26,6 +26,7 @@ or absolute paths of the machine.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -74,7 +75,12 @@ def rules_for(report: Report) -> list[RuleInfo]:
 
 def display_path(file: str, root: str | Path | None = None) -> tuple[str, bool]:
     """The file's POSIX path relative to root (the working directory) and True; or, outside it, as given and False."""
-    base = os.path.abspath(root if root is not None else os.getcwd())
+    return _display_path(file, os.path.abspath(root if root is not None else os.getcwd()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(file: str, base: str) -> tuple[str, bool]:
+    """Per file and base, not per finding: a fleet has thousands of findings in a few hundred files."""
     absolute = os.path.normpath(os.path.join(base, file))
     try:
         relative = os.path.relpath(absolute, base)
@@ -141,6 +147,7 @@ def _result_order(result: dict) -> tuple:
             result["ruleId"], result["properties"]["service"], result["message"]["text"])
 
 
+@functools.lru_cache(maxsize=4096)
 def _uri(path: str, relative: bool) -> str:
     if not relative and PurePosixPath(path).is_absolute():
         return "file://" + quote(path, safe="/")

@@ -83,4 +83,4 @@ def test_only_rules_that_read_the_service_graph_are_fleet_wide(rule):
     reads_graph = "service_graph(" in source or "per_fleet(" in source
     assert rule.fleet_wide == reads_graph
     if rule.fleet_wide:
-        assert ".evaluation" not in source  # the graph rules are run without the service's estimates
+        assert ".evaluation" not in source and ".design" not in source  # they are run without the service's design and estimates
