@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -106,6 +107,9 @@ def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) ->
     global _INHERITED
     _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
     shares = _shares(files, sizes, jobs)
+    if len(shares) < 2:
+        yield None
+        return
     try:
         with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
             yield Workers(shares[1:], [pool.apply_async(_audit_share, (share,)) for share in shares[1:]])
@@ -139,6 +143,7 @@ def _audit_share(files: list[str]) -> dict[tuple[str, tuple], ServiceResult]:
         fleet = load_fleet(files, catalog, whole=False)
     except SpecInputError:
         return {}  # the whole run's load reports it, or (a site defined in another file) audits these services itself
+    gc.freeze()  # as the main process does after loading: collections need not scan the share again
     return {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services}
 
 

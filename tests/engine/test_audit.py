@@ -195,3 +195,12 @@ SITE_USER = """  - name: dc-user
         - {region: dc:test-1, az: a, role: primary}
       backups: {interval: 24h}
 """
+
+
+def test_shares_keep_file_order_and_split_by_size():
+    files = [f"f{index:02d}.yaml" for index in range(20)]
+    shares = audit._shares(files, [1000] * 20, jobs=3)
+    assert [file for share in shares for file in share] == files
+    # this process loads every file as well, so it takes 0.7 parts against 1 for each worker
+    assert [len(share) for share in shares] == [5, 8, 7]  # bounds at 0.7/2.7 and 1.7/2.7 of 20,000 bytes
+    assert audit._shares(["only.yaml"], [300_000], jobs=2) == [[], ["only.yaml"]]
