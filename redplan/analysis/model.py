@@ -6,9 +6,8 @@ dataclasses so the math never depends on how a service file is written.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 VOTING_ROLES = frozenset({"primary", "standby", "replica", "witness"})
 DATA_ROLES = frozenset({"primary", "standby", "replica", "non-voting"})
@@ -17,9 +16,12 @@ QuorumSize = Union[int, Literal["one", "majority", "all"]]
 Scope = Literal["global", "local", "each"]
 
 
-@dataclass(frozen=True)
-class Replica:
-    """One replica. Witnesses vote but hold no data; non-voting replicas hold data but do not vote."""
+class Replica(NamedTuple):
+    """One replica. Witnesses vote but hold no data; non-voting replicas hold data but do not vote.
+
+    A named tuple, not a dataclass: analyses are cached by the tuple of a design's replicas, and
+    tuples hash and compare in C (a tenth of an audit went to dataclass __hash__ and __eq__).
+    """
 
     region: str  # "aws:us-east-1", "dc:frankfurt-1"
     az: str  # zone label within the region; callers give unknown zones one shared label (the cautious reading)
@@ -30,7 +32,7 @@ class Replica:
     # no reads; a vote-only witness (a MongoDB arbiter) keeps nothing.
     keeps_log: bool = False
 
-    @functools.cached_property
+    @property
     def provider(self) -> str:
         return self.region.partition(":")[0]
 

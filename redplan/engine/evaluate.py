@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
@@ -100,7 +100,7 @@ _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 def evaluate(design: Design, context: Context) -> Evaluation:
     stateless = design.coordination == STATELESS
-    counted = tuple(replace(replica, role="replica") for replica in design.replicas) if stateless else design.replicas
+    counted = tuple(replica._replace(role="replica") for replica in design.replicas) if stateless else design.replicas
     analysis = _analyse(counted, design.write, design.read, design.ack)
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
