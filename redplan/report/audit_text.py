@@ -1,4 +1,5 @@
-"""The terminal output of `redplan audit`: findings grouped by file and service, clickable file:line:col.
+"""The terminal output of `redplan audit`: findings grouped by file and service, clickable file:line:col,
+then a table of findings per rule and a summary line.
 
 Lines are styled with rich's styles rendered straight to ANSI codes, as the terminal supports them
 (plain text when piped, under NO_COLOR or on a dumb terminal). Printing each finding through a rich
@@ -14,9 +15,10 @@ from typing import Callable, TextIO
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
-from redplan.engine.results import Report
+from redplan.engine.results import Finding, Report
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 class AuditTextFormatter:
@@ -34,12 +36,33 @@ class AuditTextFormatter:
                                  f"{paint(f'({finding.name})', 'dim')}")
                     if finding.hint:
                         lines.append("      " + paint(f"fix: {finding.hint}", "dim"))
+        if findings:
+            lines += ["", *_by_rule(findings, paint)]
         summary = report.summary
         clean = summary.services - len({(finding.file, finding.service) for finding in findings})
-        lines.append(f"{summary.services} service{'s' * (summary.services != 1)} audited, {clean} clean: "
-                     f"{summary.errors} error{'s' * (summary.errors != 1)}, {summary.warnings} warning{'s' * (summary.warnings != 1)}, "
-                     f"{summary.infos} info")
+        lines.append(f"{summary.services:,} service{'s' * (summary.services != 1)} audited, {clean:,} clean: "
+                     f"{summary.errors:,} error{'s' * (summary.errors != 1)}, {summary.warnings:,} warning{'s' * (summary.warnings != 1)}, "
+                     f"{summary.infos:,} info")
         stream.write("\n".join(lines) + "\n")
+
+
+def _by_rule(findings: list[Finding], paint: Callable[[str, str], str]) -> list[str]:
+    """The summary table: findings and services per rule, worst severity first, then by code."""
+    rows: dict[str, tuple[Finding, int, set[tuple[str, str]]]] = {}
+    for finding in findings:
+        first, count, services = rows.get(finding.rule, (finding, 0, set()))
+        services.add((finding.file, finding.service))
+        rows[finding.rule] = (first, count + 1, services)
+    ordered = sorted(rows.values(), key=lambda row: (-SEVERITY_RANK[row[0].severity], row[0].rule))
+    cells = [("rule", "severity", "findings", "services", "name")]
+    cells += [(first.rule, first.severity, f"{count:,}", f"{len(services):,}", first.name) for first, count, services in ordered]
+    widths = [max(len(row[column]) for row in cells) for column in range(4)]
+    table = []
+    for index, (code, severity, count, services, name) in enumerate(cells):
+        shown = severity.ljust(widths[1]) if index == 0 else paint(severity.ljust(widths[1]), STYLE[severity])
+        text = f"  {code:<{widths[0]}}  {shown}  {count:>{widths[2]}}  {services:>{widths[3]}}  {name}"
+        table.append(paint(text, "bold") if index == 0 else text)
+    return table
 
 
 def painter(stream: TextIO) -> Callable[[str, str], str]:
