@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
 
 from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
@@ -24,6 +25,7 @@ from redplan.engine.objectives import Delivered, check_design, delivered_consist
 from redplan.engine.results import Check
 from redplan.spec.models import Service
 
+T = TypeVar("T")
 Z95 = 1.6448536269514722
 SAME_ZONE_RTT_MS = 0.25
 SAME_ZONE_BASIS = "assumption: 0.25 ms round trip between hosts of one zone (same data-centre network)"
@@ -42,6 +44,13 @@ class Context:
 
     service: Service
     catalog: Catalog
+    memo: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Estimates that depend on the service alone, not on the design: all its candidates share them."""
+
+    def remembered(self, key: tuple, build: Callable[[], T]) -> T:
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]  # type: ignore[no-any-return]
 
     @property
     def technologies(self) -> TechnologyCatalog:
@@ -234,10 +243,10 @@ def _recovery(
         if domain_tolerance(analysis.write, domain) >= 1:
             if design.coordination == PRIMARY_BACKUP:
                 failover_free = False
-                seconds, basis = _failover_timings(context)
-                rtos.append(failover_rto(*(seconds[key] for key in ("detection", "promotion", "redirect")), basis=basis))
+                rtos.append(context.remembered(("failover",), lambda: _failover(context)))
             else:
-                rtos.append(_reroute(design, context))
+                consensus = design.coordination == CONSENSUS
+                rtos.append(context.remembered(("reroute", consensus), lambda: _reroute(consensus, context)))
         else:
             failover_free = False
             rtos.append(_restore(design, context, domain))
@@ -255,8 +264,8 @@ def _worst(estimates: list[Estimate | None]) -> Estimate | None:
     return max(estimates, key=lambda estimate: estimate.seconds)  # type: ignore[union-attr]
 
 
-def _failover_timings(context: Context) -> tuple[dict[str, float], dict[str, str]]:
-    """The technology's failover timings, with any the service file declares taking their place."""
+def _failover(context: Context) -> Estimate:
+    """Detection, promotion and redirect: the technology's timings, with any the service file declares taking their place."""
     parts = context.technologies.failover_parts(context.technology)
     seconds = {key: part.seconds for key, part in parts.items()}
     basis = {key: part.basis for key, part in parts.items()}
@@ -266,13 +275,13 @@ def _failover_timings(context: Context) -> tuple[dict[str, float], dict[str, str
         value = getattr(declared, key, None) if declared else None
         if value is not None:
             seconds[key], basis[key] = value, "declared in the service file (deployment.failover)"
-    return seconds, basis
+    return failover_rto(*(seconds[key] for key in ("detection", "promotion", "redirect")), basis=basis)
 
 
-def _reroute(design: Design, context: Context) -> Estimate:
+def _reroute(consensus: bool, context: Context) -> Estimate:
     """No failover step: a consensus group re-elects a leader; other designs just retry elsewhere."""
     technologies, name = context.technologies, context.technology
-    if design.coordination == CONSENSUS:
+    if consensus:
         parts = technologies.failover_parts(name)
         return Estimate(parts["detection"].seconds + parts["promotion"].seconds,
                         (Part("leader election", parts["detection"].seconds, parts["detection"].basis),
@@ -296,10 +305,16 @@ def _backups_survive(design: Design, domain: str) -> bool:
 def _restore(design: Design, context: Context, domain: str) -> Estimate | None:
     if not _backups_survive(design, domain):
         return None
+    from_standby = design.standby_region is not None and domain in ("region", "provider")
+    return context.remembered(("restore", from_standby), lambda: _restore_time(context, from_standby))
+
+
+def _restore_time(context: Context, from_standby: bool) -> Estimate:
+    """Provision (or start the cold standby), stream the data back, redirect the clients."""
     technologies, name = context.technologies, context.technology
     throughput = technologies.restore_throughput(name)
     redirect = technologies.redirect(name)
-    if design.standby_region is not None and domain in ("region", "provider"):
+    if from_standby:
         provision_s, provision_basis = COLD_START_S, f"assumption: starting the cold standby's stopped, pre-built hosts, {COLD_START_S:g} s"
     else:
         provision = technologies.restore_provision(name)
@@ -313,16 +328,25 @@ def _loss(design: Design, context: Context, domain: str, durability: Tolerance, 
         return sync_rpo("stateless: holds no data")
     if domain_tolerance(durability, domain) >= 1:
         return sync_rpo()
-    technologies, name = context.technologies, context.technology
     if domain_tolerance(copies, domain) >= 1 and design.replication in ("async", "sync"):
-        lag = technologies.async_lag(name)
-        write_rate = context.service.data.write_rate if context.service.data else None
-        return async_rpo(lag.seconds, write_rate_per_s=write_rate, basis=technologies.cite(lag))
-    if _backups_survive(design, domain) and design.backup_interval_s is not None:
-        throughput = technologies.restore_throughput(name)
-        return backup_rpo(design.backup_interval_s, context.data_bytes / throughput.bytes_per_second,
-                          basis={"interval": "the design's backup interval", "copy": f"data size at {technologies.cite(throughput)}"})
+        return context.remembered(("async lag",), lambda: _async_loss(context))
+    interval = design.backup_interval_s
+    if _backups_survive(design, domain) and interval is not None:
+        return context.remembered(("backup", interval), lambda: _backup_loss(context, interval))
     return None
+
+
+def _async_loss(context: Context) -> Estimate:
+    lag = context.technologies.async_lag(context.technology)
+    write_rate = context.service.data.write_rate if context.service.data else None
+    return async_rpo(lag.seconds, write_rate_per_s=write_rate, basis=context.technologies.cite(lag))
+
+
+def _backup_loss(context: Context, interval_s: float) -> Estimate:
+    technologies = context.technologies
+    throughput = technologies.restore_throughput(context.technology)
+    return backup_rpo(interval_s, context.data_bytes / throughput.bytes_per_second,
+                      basis={"interval": "the design's backup interval", "copy": f"data size at {technologies.cite(throughput)}"})
 
 
 # --- cost ------------------------------------------------------------------------------------
