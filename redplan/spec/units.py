@@ -9,6 +9,7 @@ one clean message at the offending line.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal
@@ -164,8 +165,11 @@ Fraction = Annotated[
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def format_duration(seconds: float) -> str:
-    """A short human spelling: exact when it can be (5m, 4h, 500ms), else the two largest units (1h 59m)."""
+    """A short human spelling: exact when it can be (5m, 4h, 500ms), else the two largest units (1h 59m).
+
+    Remembered: every candidate design of a service is checked against the same targets."""
     if seconds == 0:
         return "0s"
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)):
