@@ -114,7 +114,7 @@ def evaluate(design: Design, context: Context) -> Evaluation:
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
-    cost, baseline = design_cost(design, context)
+    cost, baseline = remembered_cost(design, context)
     delivered = Delivered(
         rto_s=None if rto is None else rto.seconds,
         rpo_s=None if rpo is None else rpo.seconds,
@@ -367,6 +367,15 @@ def instances_cost(design: Design, context: Context) -> float:
     """What the design's instances alone cost a month: a floor under `design_cost`, and far quicker."""
     prices = context.prices
     return sum(_instance_share(replica) * prices.provider(replica.provider).instance.usd_per_hour for replica in design.replicas) * HOURS_PER_MONTH
+
+
+def remembered_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
+    """`design_cost`, once per design object and service: the cheapest-design search prices a candidate before evaluating it."""
+    key = ("cost", id(design))
+    entry = context.memo.get(key)
+    if entry is None or entry[0] is not design:  # the design is kept in the entry, so its id cannot be reused meanwhile
+        entry = context.memo[key] = (design, design_cost(design, context))
+    return entry[1]  # type: ignore[no-any-return]
 
 
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:

@@ -17,7 +17,7 @@ from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
-from redplan.engine.evaluate import Context, Evaluation, design_cost, evaluate, instances_cost
+from redplan.engine.evaluate import Context, Evaluation, evaluate, instances_cost, remembered_cost
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
     Summary, Tolerances, Tool,
@@ -131,7 +131,7 @@ class _CheapestSearch:
         while self.heap and self.heap[0][0] < ceiling:
             _, index, priced, design = heapq.heappop(self.heap)
             if not priced:
-                heapq.heappush(self.heap, (design_cost(design, context)[0].total, index, True, design))
+                heapq.heappush(self.heap, (remembered_cost(design, context)[0].total, index, True, design))
                 continue
             evaluation = evaluate(design, context)
             if evaluation.feasible:
