@@ -89,6 +89,7 @@ class Context:
 class Evaluation:
     design: Design
     analysis: QuorumAnalysis
+    copies: Tolerance  # failures that leave at least one copy of the data (any replica that holds it)
     latency: LatencyEstimate
     rto: Estimate | None
     rpo: Estimate | None
@@ -124,7 +125,7 @@ def evaluate(design: Design, context: Context) -> Evaluation:
         write_p99_ms=latency.p99_ms,
     )
     checks = check_design(context.service, design, delivered)
-    return Evaluation(design, analysis, latency, rto, rpo, cost, baseline, delivered, checks)
+    return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, delivered, checks)
 
 
 # --- latency ---------------------------------------------------------------------------------

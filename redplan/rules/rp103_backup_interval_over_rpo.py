@@ -30,14 +30,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from redplan.analysis.model import Quorum
-from redplan.analysis.quorum import analyse_quorums
 from redplan.engine.evaluate import considered_domains, domain_tolerance
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.objectives_vs_design import from_tier, losing
 from redplan.spec.units import format_duration
 
-ANY_COPY = Quorum(1, among="data")
 
 class BackupIntervalOverRpo(Rule):
     __doc__ = __doc__
@@ -54,7 +51,7 @@ class BackupIntervalOverRpo(Rule):
         if backups.interval <= rpo:
             return
         # as evaluate reads it: no loss when an ack quorum survives; else a replica's copy (if replicated); else backups
-        copies = analyse_quorums(design.replicas, ANY_COPY, ANY_COPY).write
+        copies = evaluation.copies
         replicated = design.replication != "none"
         backups_only = [
             domain for domain in considered_domains(service)
