@@ -158,7 +158,7 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
     design = declared_design(service)
     evaluation = evaluate(design, Context(service, fleet.catalog)) if design else None
     subject = Subject(loaded, design, evaluation, fleet)
-    findings = [_located(loaded, rule, problem) for rule in SERVICE_RULES for problem in rule.check(subject)]
+    findings = sorted((_located(loaded, rule, problem) for rule in SERVICE_RULES for problem in rule.check(subject)), key=_in_file_order)
     line, _ = loaded.locate()
     if not details:
         return ServiceResult(name=service.name, file=loaded.file, line=line, objectives={}, findings=findings)
@@ -170,10 +170,15 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
 def _finished(audited: ServiceResult, loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:
     """The service-graph rules' findings added, suppressions applied, findings in file order."""
     subject = Subject(loaded, None, None, fleet)  # graph rules read the graph, not the service's design or estimates
-    findings = [*audited.findings, *(_located(loaded, rule, problem) for rule in FLEET_RULES for problem in rule.check(subject))]
-    findings = _apply_ignores(loaded, findings, today)
-    findings.sort(key=lambda finding: (finding.line, finding.column, finding.rule))
-    return replace(audited, findings=findings)
+    graph = [_located(loaded, rule, problem) for rule in FLEET_RULES for problem in rule.check(subject)]
+    if not graph and not loaded.spec.ignore:
+        return audited  # most services: nothing to add or suppress, and the findings are already in order
+    findings = _apply_ignores(loaded, [*audited.findings, *graph], today)
+    return replace(audited, findings=sorted(findings, key=_in_file_order))
+
+
+def _in_file_order(finding: Finding) -> tuple[int, int, str]:
+    return (finding.line, finding.column, finding.rule)
 
 
 def _located(loaded: LoadedService, rule: Rule, problem: Problem) -> Finding:
