@@ -63,6 +63,12 @@ def parse_duration(value: Any) -> float:
         )
     if not isinstance(value, str):
         raise PydanticCustomError("duration", "expected a duration such as 30s, 5m or PT5M", {})
+    return _duration_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _duration_text(value: str) -> float:
+    """Remembered: fleets write the same few durations thousands of times (errors are raised, not remembered)."""
     text = value.strip()
     match = _DURATION.match(text)
     if match:
@@ -88,10 +94,15 @@ def parse_rate(value: Any) -> float:
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("rate_unit", "{value} needs a unit: write {value}/s", {"value": value})
-    if not isinstance(value, str) or not (match := _RATE.match(value.strip())):
-        raise PydanticCustomError(
-            "rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)}
-        )
+    if not isinstance(value, str):
+        raise PydanticCustomError("rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)})
+    return _rate_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rate_text(value: str) -> float:
+    if not (match := _RATE.match(value.strip())):
+        raise PydanticCustomError("rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)})
     number, multiplier, unit = match.groups()
     return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value)
 
@@ -102,10 +113,15 @@ def parse_size(value: Any) -> float:
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("size_unit", "{value} needs a unit: write {value}B, {value}KiB or {value}MB", {"value": value})
-    if not isinstance(value, str) or not (match := _SIZE.match(value.strip())):
-        raise PydanticCustomError(
-            "size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)}
-        )
+    if not isinstance(value, str):
+        raise PydanticCustomError("size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)})
+    return _size_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _size_text(value: str) -> float:
+    if not (match := _SIZE.match(value.strip())):
+        raise PydanticCustomError("size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)})
     return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value)
 
 
