@@ -371,16 +371,16 @@ def instances_cost(design: Design, context: Context) -> float:
 
 
 def remembered_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
-    """`design_cost`, once per design object and service: the cheapest-design search prices a candidate before evaluating it."""
-    key = ("cost", id(design))
-    entry = context.memo.get(key)
-    if entry is None or entry[0] is not design:  # the design is kept in the entry, so its id cannot be reused meanwhile
-        entry = context.memo[key] = (design, design_cost(design, context))
-    return entry[1]  # type: ignore[no-any-return]
+    """`design_cost` once per service and billed layout: the search prices a candidate before evaluating it,
+    and backup designs that differ only in their interval cost the same."""
+    key = ("cost", design.replicas, design.coordination, design.backup_region, design.standby_region)
+    return context.remembered(key, lambda: design_cost(design, context))
 
 
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider).
+
+    Reads the replicas, the coordination, and where the backups and a cold standby go (`remembered_cost`'s key).
 
     The home provider pays for replicating to every other copy, and for the backups and a cold standby.
     """
