@@ -98,17 +98,34 @@ def _memo(catalog: Catalog) -> dict[tuple, Any]:
     return memo
 
 
-def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ...], tuple[Rejected, ...]]:
-    """Candidates depend only on where the service may run, its state, capacity and technology."""
+def _candidates_key(context: Context) -> tuple:
+    """What the candidates depend on: where the service may run, its state, capacity and technology."""
     service = context.service
-    capacity = service.capacity or DEFAULT_CAPACITY
-    key = ("designs", tuple(service.regions), tuple(service.clients), service.state, capacity, context.technology)
+    return (tuple(service.regions), tuple(service.clients), service.state, service.capacity or DEFAULT_CAPACITY, context.technology)
+
+
+def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ...], tuple[Rejected, ...]]:
+    """Every candidate, those the technology can run, and why it cannot run the others."""
+    key = ("designs", *_candidates_key(context))
     memo = _memo(context.catalog)
     if key not in memo:
-        designs = candidate_designs(service, context.catalog, capacity)
+        designs = candidate_designs(context.service, context.catalog, context.service.capacity or DEFAULT_CAPACITY)
         allowed, incompatible = _by_technology(designs, context)
         memo[key] = (tuple(designs), tuple(allowed), tuple(incompatible))
-    return memo[key]
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _floors(context: Context) -> list[tuple[float, int, bool, Design]]:
+    """The allowed candidates as a heap under their instance-cost floors: the same for every service
+    with the same placement, so built once for them (searches copy it)."""
+    _, allowed, _ = _designs_for(context)
+    key = ("floors", *_candidates_key(context))
+    memo = _memo(context.catalog)
+    if key not in memo:
+        heap = [(instances_cost(design, context) * (1 - 1e-9), index, False, design) for index, design in enumerate(allowed)]
+        heapq.heapify(heap)
+        memo[key] = heap
+    return memo[key]  # type: ignore[no-any-return]
 
 
 class _CheapestSearch:
@@ -120,9 +137,7 @@ class _CheapestSearch:
     """
 
     def __init__(self, context: Context) -> None:
-        _, allowed, _ = _designs_for(context)
-        self.heap = [(instances_cost(design, context) * (1 - 1e-9), index, False, design) for index, design in enumerate(allowed)]
-        heapq.heapify(self.heap)
+        self.heap = list(_floors(context))
         self.cheapest: Evaluation | None = None
 
     def below(self, ceiling: float, context: Context) -> Evaluation | None:
