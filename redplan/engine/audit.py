@@ -50,7 +50,7 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Ca
     Services that `workers` (see `early_audit`) have audited are not audited again here.
     """
     today = today or datetime.date.today()
-    done = {} if workers is None else workers.files
+    done = set() if workers is None else workers.files
     partial = {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services if loaded.file not in done}
     if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
         partial = {**workers.results(), **partial}
@@ -104,12 +104,12 @@ def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) ->
     if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not _can_fork():
         yield None
         return
-    global _INHERITED
-    _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
     shares = _shares(files, sizes, jobs)
     if len(shares) < 2:
         yield None
         return
+    global _INHERITED
+    _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
     try:
         with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
             yield Workers(shares[1:], [pool.apply_async(_audit_share, (share,)) for share in shares[1:]])
