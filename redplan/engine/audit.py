@@ -50,16 +50,23 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Ca
     Services that `workers` (see `early_audit`) have audited are not audited again here.
     """
     today = today or datetime.date.today()
+    advance = on_service or (lambda: None)
     done = set() if workers is None else workers.files
-    partial = {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services if loaded.file not in done}
+    audited: dict[tuple[str, tuple], ServiceResult] = {}
+    for loaded in fleet.services:  # this process's share, while the workers audit theirs
+        if loaded.file not in done:
+            audited[(loaded.file, loaded.path)] = _per_service(loaded, fleet, details)
+            advance()
     if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
-        partial = {**workers.results(), **partial}
+        audited.update(workers.results())
     results = []
     for loaded in fleet.services:
-        audited = partial.get((loaded.file, loaded.path)) or _per_service(loaded, fleet, details)
-        results.append(_finished(audited, loaded, fleet, today))
-        if on_service is not None:
-            on_service()
+        key = (loaded.file, loaded.path)
+        if key not in audited:  # set aside, or not loaded by its worker: audited here
+            audited[key] = _per_service(loaded, fleet, details)
+        results.append(_finished(audited[key], loaded, fleet, today))
+        if loaded.file in done:
+            advance()
     results.sort(key=lambda result: (result.file, result.line, result.name))
     counts = {severity: sum(1 for result in results for finding in result.findings if finding.severity == severity) for severity in SEVERITY_ORDER}
     summary = Summary(services=len(results), recommended=0, unmet=0, errors=counts["error"], warnings=counts["warning"], infos=counts["info"])

@@ -204,3 +204,18 @@ def test_shares_keep_file_order_and_split_by_size():
     # this process loads every file as well, so it takes 0.7 parts against 1 for each worker
     assert [len(share) for share in shares] == [5, 8, 7]  # bounds at 0.7/2.7 and 1.7/2.7 of 20,000 bytes
     assert audit._shares(["only.yaml"], [300_000], jobs=2) == [[], ["only.yaml"]]
+
+
+@needs_fork
+def test_progress_counts_every_service_once_with_workers(big_fleet):
+    from redplan.catalog import load_catalog
+    from redplan.spec.files import collect_files
+    from redplan.spec.loader import load_fleet
+
+    catalog = load_catalog()
+    files, _ = collect_files([str(big_fleet)])
+    ticks = []
+    with audit.early_audit(files, catalog, jobs=2, details=False) as workers:
+        assert workers is not None
+        report = audit.audit_fleet(load_fleet([str(big_fleet)], catalog), on_service=lambda: ticks.append(1), details=False, workers=workers)
+    assert len(ticks) == report.summary.services == 600
