@@ -15,7 +15,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
-from multiprocessing.pool import AsyncResult
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -82,18 +82,40 @@ def default_jobs() -> int:
 
 
 class Workers:
-    """Forked processes, each loading and auditing a share of the run's files on its own."""
+    """Forked processes, each loading and auditing a share of the run's files on its own.
 
-    def __init__(self, shares: list[list[str]], pending: list[AsyncResult]) -> None:
+    Each answers through its own pipe, whose sending end only the worker holds: a worker that dies
+    without answering (killed, out of memory, a bug) ends its pipe, and this process then audits
+    that share itself instead of waiting forever.
+    """
+
+    def __init__(self, shares: list[list[str]]) -> None:
         self.files = {file for share in shares for file in share}
-        self._pending = pending
+        context = multiprocessing.get_context("fork")
+        self._running = []
+        for share in shares:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_audit_share, args=(share, sender), daemon=True)
+            process.start()
+            sender.close()
+            self._running.append((process, receiver))
 
     def results(self) -> dict[tuple[str, tuple], ServiceResult]:
         """Per (file, path of the service): what the per-service rules found, before suppressions."""
         merged: dict[tuple[str, tuple], ServiceResult] = {}
-        for task in self._pending:
-            merged.update(task.get())
+        for process, receiver in self._running:
+            try:
+                merged.update(receiver.recv())
+            except EOFError:
+                pass  # died without answering: audit_fleet audits the share here
+            process.join()
         return merged
+
+    def stop(self) -> None:
+        for process, receiver in self._running:
+            if process.is_alive():
+                process.terminate()
+            receiver.close()
 
 
 @contextmanager
@@ -117,10 +139,11 @@ def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) ->
         return
     global _INHERITED
     _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
+    workers = Workers(shares[1:])
     try:
-        with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
-            yield Workers(shares[1:], [pool.apply_async(_audit_share, (share,)) for share in shares[1:]])
+        yield workers
     finally:
+        workers.stop()
         _INHERITED = None
 
 
@@ -143,15 +166,16 @@ def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
 _INHERITED: tuple[Catalog, bool] | None = None
 
 
-def _audit_share(files: list[str]) -> dict[tuple[str, tuple], ServiceResult]:
+def _audit_share(files: list[str], sender: Connection) -> None:
     assert _INHERITED is not None, "workers are forked after the catalog is set"
     catalog, details = _INHERITED
     try:
         fleet = load_fleet(files, catalog, whole=False)
     except SpecInputError:
-        return {}  # the whole run's load reports it, or (a site defined in another file) audits these services itself
+        fleet = None  # the whole run's load reports it, or (a site defined in another file) audits these services itself
     gc.freeze()  # as the main process does after loading: collections need not scan the share again
-    return {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services}
+    sender.send({} if fleet is None else {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services})
+    sender.close()
 
 
 def _can_fork() -> bool:

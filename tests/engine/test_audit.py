@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -219,3 +221,17 @@ def test_progress_counts_every_service_once_with_workers(big_fleet):
         assert workers is not None
         report = audit.audit_fleet(load_fleet([str(big_fleet)], catalog), on_service=lambda: ticks.append(1), details=False, workers=workers)
     assert len(ticks) == report.summary.services == 600
+
+
+@needs_fork
+def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, big_fleet, monkeypatch):
+    """Killed or out of memory, a worker ends its pipe without answering: its share is audited here."""
+    one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
+    monkeypatch.setattr(audit, "_audit_share", lambda files, sender: os._exit(3))  # what the forked worker will run
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
+    signal.alarm(60)
+    try:
+        two = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "2")
+    finally:
+        signal.alarm(0)
+    assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
