@@ -235,3 +235,11 @@ def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, 
     finally:
         signal.alarm(0)
     assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
+
+
+@needs_fork
+def test_with_workers_the_report_ignores_the_order_files_are_given_in(redplan, big_fleet):
+    files = sorted(str(path) for path in big_fleet.iterdir())
+    forward = redplan("audit", *files, "--format", "sarif", "--jobs", "2")
+    backward = redplan("audit", *reversed(files), "--format", "sarif", "--jobs", "2")
+    assert forward.stdout == backward.stdout and forward.exit_code == 1
