@@ -13,7 +13,7 @@ import functools
 import math
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -53,6 +53,19 @@ def _finite(number: float, kind: str, text: Any) -> float:
     return number
 
 
+def _remembered_for_text(parse: Callable[[Any], float]) -> Callable[[Any], float]:
+    """`parse`, remembered for text: fleets write the same few durations, sizes and rates thousands
+    of times. Errors are raised each time, not remembered; other input is parsed as it comes."""
+    remembered = functools.lru_cache(maxsize=4096)(parse)
+
+    @functools.wraps(parse)
+    def parse_any(value: Any) -> float:
+        return remembered(value) if type(value) is str else parse(value)
+
+    return parse_any
+
+
+@_remembered_for_text
 def parse_duration(value: Any) -> float:
     """Seconds from `0`, `500ms`, `30s`, `5m`, `4h`, `2d`, `1w` or ISO 8601 `PT5M`."""
     if _unitless_zero(value):
@@ -63,12 +76,6 @@ def parse_duration(value: Any) -> float:
         )
     if not isinstance(value, str):
         raise PydanticCustomError("duration", "expected a duration such as 30s, 5m or PT5M", {})
-    return _duration_text(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _duration_text(value: str) -> float:
-    """Remembered: fleets write the same few durations thousands of times (errors are raised, not remembered)."""
     text = value.strip()
     match = _DURATION.match(text)
     if match:
@@ -88,40 +95,32 @@ def _duration_text(value: str) -> float:
     return seconds
 
 
+@_remembered_for_text
 def parse_rate(value: Any) -> float:
     """Events per second from `2000/s`, `10k/min`, `5/h`."""
     if _unitless_zero(value):
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("rate_unit", "{value} needs a unit: write {value}/s", {"value": value})
-    if not isinstance(value, str):
-        raise PydanticCustomError("rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)})
-    return _rate_text(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _rate_text(value: str) -> float:
-    if not (match := _RATE.match(value.strip())):
-        raise PydanticCustomError("rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)})
+    if not isinstance(value, str) or not (match := _RATE.match(value.strip())):
+        raise PydanticCustomError(
+            "rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)}
+        )
     number, multiplier, unit = match.groups()
     return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value)
 
 
+@_remembered_for_text
 def parse_size(value: Any) -> float:
     """Bytes from `512B`, `1KiB`, `4MB`, `2GiB`, `1TB`."""
     if _unitless_zero(value):
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("size_unit", "{value} needs a unit: write {value}B, {value}KiB or {value}MB", {"value": value})
-    if not isinstance(value, str):
-        raise PydanticCustomError("size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)})
-    return _size_text(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _size_text(value: str) -> float:
-    if not (match := _SIZE.match(value.strip())):
-        raise PydanticCustomError("size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)})
+    if not isinstance(value, str) or not (match := _SIZE.match(value.strip())):
+        raise PydanticCustomError(
+            "size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)}
+        )
     return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value)
 
 
