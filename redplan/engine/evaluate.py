@@ -380,9 +380,8 @@ def remembered_cost(design: Design, context: Context) -> tuple[CostEstimate, flo
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider).
 
-    Reads the replicas, the coordination, and where the backups and a cold standby go (`remembered_cost`'s key).
-
     The home provider pays for replicating to every other copy, and for the backups and a cold standby.
+    Reads only the replicas, the coordination, and where the backups and a standby go (`remembered_cost`'s key).
     """
     service, price_list = context.service, context.prices
     by_provider: dict[str, list[Replica]] = {}

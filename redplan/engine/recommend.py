@@ -118,10 +118,10 @@ def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ..
 def _floors(context: Context) -> list[tuple[float, int, bool, Design]]:
     """The allowed candidates as a heap under their instance-cost floors: the same for every service
     with the same placement, so built once for them (searches copy it)."""
-    _, allowed, _ = _designs_for(context)
     key = ("floors", *_candidates_key(context))
     memo = _memo(context.catalog)
     if key not in memo:
+        _, allowed, _ = _designs_for(context)
         heap = [(instances_cost(design, context) * (1 - 1e-9), index, False, design) for index, design in enumerate(allowed)]
         heapq.heapify(heap)
         memo[key] = heap
