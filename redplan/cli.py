@@ -185,7 +185,8 @@ def audit(
     """
     from redplan.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from redplan.config import ConfigError, load_settings
-    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, default_jobs, early_audit
+    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, early_audit
+    from redplan.parallel import default_jobs
     from redplan.report import formatter_for
     from redplan.spec.files import collect_files
 

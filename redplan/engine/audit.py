@@ -10,12 +10,9 @@ import datetime
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
-import sys
 from contextlib import contextmanager
 from dataclasses import replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -24,7 +21,8 @@ from redplan.catalog import Catalog
 from redplan.engine.declared import declared_design
 from redplan.engine.evaluate import Context, evaluate
 from redplan.engine.recommend import assessment_of
-from redplan.engine.results import Finding, Report, ServiceResult, Summary, Tool
+from redplan.engine.results import EncodedJson, Finding, Report, ServiceResult, Summary, Tool, to_json
+from redplan.parallel import Forked, can_fork
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.registry import BY_CODE, RULES
 from redplan.spec.errors import SpecInputError
@@ -33,6 +31,8 @@ from redplan.spec.loader import Fleet, LoadedService, load_fleet
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 SERVICE_RULES = [rule for rule in RULES if not rule.fleet_wide]
 FLEET_RULES = [rule for rule in RULES if rule.fleet_wide]
+Audited = dict[tuple[str, tuple], ServiceResult]
+"""Per (file, path of the service in it): what the per-service rules found, before suppressions."""
 
 
 PARALLEL_FROM_BYTES = 200_000
@@ -42,7 +42,7 @@ PARENT_SHARE = 0.7
 
 
 def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Callable[[], None] | None = None,
-                details: bool = True, workers: Workers | None = None) -> Report:
+                details: bool = True, workers: Forked[list[str], Audited] | None = None) -> Report:
     """Findings for every service, sorted by file, line and rule so the output never depends on file order.
 
     With `details`, each service also carries its objectives and the assessment of its declared
@@ -51,18 +51,19 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Ca
     """
     today = today or datetime.date.today()
     advance = on_service or (lambda: None)
-    done = set() if workers is None else workers.files
-    audited: dict[tuple[str, tuple], ServiceResult] = {}
+    done = set() if workers is None else {file for share in workers.shares for file in share}
+    audited: Audited = {}
     for loaded in fleet.services:  # this process's share, while the workers audit theirs
         if loaded.file not in done:
             audited[(loaded.file, loaded.path)] = _per_service(loaded, fleet, details)
             advance()
     if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
-        audited.update(workers.results())
+        for answer in workers.answers():
+            audited.update(answer or {})  # None: the worker died, and its share is audited below
     results = []
     for loaded in fleet.services:
         key = (loaded.file, loaded.path)
-        if key not in audited:  # set aside, or not loaded by its worker: audited here
+        if key not in audited:  # set aside, or not audited by its worker: audited here
             audited[key] = _per_service(loaded, fleet, details)
         results.append(_finished(audited[key], loaded, fleet, today))
         if loaded.file in done:
@@ -73,53 +74,8 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Ca
     return Report(tool=Tool(name="redplan", version=__version__), services=results, summary=summary)
 
 
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-class Workers:
-    """Forked processes, each loading and auditing a share of the run's files on its own.
-
-    Each answers through its own pipe, whose sending end only the worker holds: a worker that dies
-    without answering (killed, out of memory, a bug) ends its pipe, and this process then audits
-    that share itself instead of waiting forever.
-    """
-
-    def __init__(self, shares: list[list[str]]) -> None:
-        self.files = {file for share in shares for file in share}
-        context = multiprocessing.get_context("fork")
-        self._running = []
-        for share in shares:
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_audit_share, args=(share, sender), daemon=True)
-            process.start()
-            sender.close()
-            self._running.append((process, receiver))
-
-    def results(self) -> dict[tuple[str, tuple], ServiceResult]:
-        """Per (file, path of the service): what the per-service rules found, before suppressions."""
-        merged: dict[tuple[str, tuple], ServiceResult] = {}
-        for process, receiver in self._running:
-            try:
-                merged.update(receiver.recv())
-            except EOFError:
-                pass  # died without answering: audit_fleet audits the share here
-            process.join()
-        return merged
-
-    def stop(self) -> None:
-        for process, receiver in self._running:
-            if process.is_alive():
-                process.terminate()
-            receiver.close()
-
-
 @contextmanager
-def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Workers | None]:
+def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Forked[list[str], Audited] | None]:
     """Start workers on shares of `files` now, before this process loads them all; None for a small run.
 
     Loading is a third of an audit and has to be whole before the run-wide checks (unique names,
@@ -130,21 +86,18 @@ def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) ->
     this process reports it and the workers are stopped.
     """
     sizes = [os.path.getsize(file) if os.path.isfile(file) else 0 for file in files]
-    if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not _can_fork():
+    if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not can_fork():
         yield None
         return
     shares = _shares(files, sizes, jobs)
     if len(shares) < 2:
         yield None
         return
-    global _INHERITED
-    _INHERITED = (catalog, details)  # forked workers inherit the catalog instead of receiving it pickled
-    workers = Workers(shares[1:])
+    workers = Forked(lambda share: _audit_share(share, catalog, details), shares[1:])
     try:
         yield workers
     finally:
         workers.stop()
-        _INHERITED = None
 
 
 def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
@@ -163,24 +116,20 @@ def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
     return [shares[0], *(share for share in shares[1:] if share)]
 
 
-_INHERITED: tuple[Catalog, bool] | None = None
-
-
-def _audit_share(files: list[str], sender: Connection) -> None:
-    assert _INHERITED is not None, "workers are forked after the catalog is set"
-    catalog, details = _INHERITED
+def _audit_share(files: list[str], catalog: Catalog, details: bool) -> Audited:
+    """In a worker: what the per-service rules find in these files, loaded on their own."""
     try:
         fleet = load_fleet(files, catalog, whole=False)
     except SpecInputError:
-        fleet = None  # the whole run's load reports it, or (a site defined in another file) audits these services itself
+        return {}  # the whole run's load reports it, or (a site defined in another file) audits these services itself
     gc.freeze()  # as the main process does after loading: collections need not scan the share again
-    sender.send({} if fleet is None else {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services})
-    sender.close()
+    audited = {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services}
+    return {key: _with_encoded_assessment(result) for key, result in audited.items()} if details else audited
 
 
-def _can_fork() -> bool:
-    """fork() is safe on Linux; macOS's system libraries are not fork-safe, and Windows has no fork."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+def _with_encoded_assessment(result: ServiceResult) -> ServiceResult:
+    """The assessment as the JSON report's text (see EncodedJson): the details exist only for the JSON report."""
+    return result if result.assessment is None else replace(result, assessment=EncodedJson(to_json(result.assessment)))
 
 
 def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceResult:

@@ -6,21 +6,22 @@ whole audit for a 10,000-service fleet (43 MB). `jq .` shows it indented.
 
 from __future__ import annotations
 
-import json
-from typing import Any, TextIO
+from dataclasses import replace
+from typing import TextIO
 
-from redplan.engine.results import Report
+from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
 
 
 class JsonFormatter:
     def write(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(report, default=_fields, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
+        """The report as one `to_json` would encode it, service by service so that the assessments
+        that audit workers sent already encoded (`EncodedJson`) go in as they are."""
+        before, after = to_json(replace(report, services=[])).split('"services":[]')
+        stream.write(before + '"services":[' + ",".join(map(_service_json, report.services)) + "]" + after + "\n")
 
 
-def _fields(value: Any) -> dict[str, Any]:
-    """A result dataclass as the encoder's next dict. The C encoder walks lists, numbers and strings
-    itself, and asks this only for each dataclass: a third faster than converting the report first."""
-    names = getattr(value, "__dataclass_fields__", None)
-    if names is None:
-        raise TypeError(f"{type(value).__name__} is not part of the JSON report")
-    return {name: getattr(value, name) for name in names}
+def _service_json(service: ServiceResult) -> str:
+    if not isinstance(service.assessment, EncodedJson):
+        return to_json(service)
+    # the first '"assessment":null' is the key: a string value would have its quotes escaped
+    return to_json(replace(service, assessment=None)).replace('"assessment":null', '"assessment":' + service.assessment.text, 1)

@@ -12,8 +12,10 @@ import sys
 import pytest
 from support import REPO
 
+from redplan import parallel
 from redplan.engine import audit
-from redplan.engine.audit import PARALLEL_FROM_BYTES, _can_fork
+from redplan.engine.audit import PARALLEL_FROM_BYTES
+from redplan.parallel import can_fork
 
 ASYNC_RPO_ZERO = """version: 1
 services:
@@ -127,14 +129,14 @@ def big_fleet(tmp_path_factory):
 
 @pytest.fixture
 def forks(monkeypatch):
-    """The start methods of the worker pools the audit creates."""
+    """The start methods of the worker processes the audit creates."""
     methods = []
-    real = audit.multiprocessing.get_context
-    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
+    real = parallel.multiprocessing.get_context
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
     return methods
 
 
-needs_fork = pytest.mark.skipif(not _can_fork(), reason="workers are forked on Linux only")
+needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
 
 
 @needs_fork
@@ -227,7 +229,7 @@ def test_progress_counts_every_service_once_with_workers(big_fleet):
 def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, big_fleet, monkeypatch):
     """Killed or out of memory, a worker ends its pipe without answering: its share is audited here."""
     one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
-    monkeypatch.setattr(audit, "_audit_share", lambda files, sender: os._exit(3))  # what the forked worker will run
+    monkeypatch.setattr(audit, "_audit_share", lambda files, catalog, details: os._exit(3))  # what the forked worker will run
     signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
     signal.alarm(60)
     try:
