@@ -43,7 +43,7 @@ from typing import Literal, NamedTuple
 
 from redplan.analysis.model import Quorum, QuorumAnalysis, QuorumSize, Replica, Tolerance
 
-__all__ = ["AfterFailure", "after_failure", "analyse_quorums", "quorum_size"]
+__all__ = ["AfterFailure", "after_failure", "analyse_quorums", "can_form_after", "quorum_groups", "quorum_size"]
 
 
 def quorum_size(size: QuorumSize, population: int) -> int:
@@ -100,6 +100,11 @@ def _groups(replicas: Sequence[Replica], quorum: Quorum) -> list[_Group]:
     for i in population:
         by_region.setdefault(replicas[i].region, []).append(i)
     return [_Group(frozenset(m), quorum_size(quorum.size, len(m))) for m in by_region.values()]
+
+
+def quorum_groups(replicas: Sequence[Replica], quorum: Quorum) -> list[tuple[frozenset[int], int]]:
+    """(member indices, quorum size) of each group the quorum is formed in: one for global scope, one per region otherwise."""
+    return [(group.members, group.size) for group in _groups(replicas, quorum)]
 
 
 # --- a property as thresholds on failure counts -------------------------------------------
@@ -352,6 +357,11 @@ def analyse_quorums(
         consistent_reads=not _disjoint_possible(replicas, ack, read, lambda r: not r.stores_writes),
         conflicting_writes=_disjoint_possible(replicas, write, write, lambda r: False),
     )
+
+
+def can_form_after(replicas: Sequence[Replica], failed: Iterable[int], quorum: Quorum) -> bool:
+    """Whether a quorum can still be formed after one concrete failure (indices into `replicas`)."""
+    return not _availability(tuple(replicas), quorum).broken(frozenset(failed))
 
 
 class AfterFailure(NamedTuple):

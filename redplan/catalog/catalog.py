@@ -14,6 +14,7 @@ from redplan.catalog.errors import CatalogError, SiteDataError, UnknownRegionErr
 from redplan.catalog.models import Region, RttFigure, Site, Source
 
 if TYPE_CHECKING:
+    from redplan.catalog.availability import AvailabilityAssumptions
     from redplan.catalog.prices import PriceCatalog
     from redplan.catalog.technologies import TechnologyCatalog
 
@@ -93,6 +94,15 @@ class Catalog:
             from redplan.catalog.prices import load_prices
 
             cached = self.__dict__["_prices"] = load_prices(self.directory)
+        return cached
+
+    def availability(self) -> AvailabilityAssumptions:
+        """The assumed availability of nodes, zones, regions and providers (availability.yaml), honouring this catalog's directory."""
+        cached = self.__dict__.get("_availability")
+        if cached is None:
+            from redplan.catalog.availability import load_availability
+
+            cached = self.__dict__["_availability"] = load_availability(self.directory)
         return cached
 
     def region(self, region_id: str) -> Region:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TypeVar
 
+from redplan.analysis.availability import LEVELS, Hierarchy, failover_downtime, quorum_availability, required_availability
 from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
-from redplan.analysis.quorum import analyse_quorums
+from redplan.analysis.quorum import analyse_quorums, can_form_after
 from redplan.analysis.recovery import Estimate, Part, async_rpo, backup_rpo, failover_rto, restore_rto, sync_rpo
 from redplan.catalog import Catalog
 from redplan.catalog.prices import PriceCatalog
@@ -24,6 +25,7 @@ from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_
 from redplan.engine.objectives import Delivered, check_design, delivered_consistency
 from redplan.engine.results import Check
 from redplan.spec.models import Service
+from redplan.spec.units import format_availability
 
 T = TypeVar("T")
 Z95 = 1.6448536269514722
@@ -35,7 +37,8 @@ DEFAULT_DATA_BYTES = 100e9
 BACKUP_COPIES = 2.0
 WITNESS_SHARE = 0.25
 COLD_START_S = 120.0
-DOMAINS = ("node", "az", "region", "provider")
+DOMAINS = LEVELS
+LEVEL_NAMES = {"node": "node", "az": "zone", "region": "region", "provider": "provider"}
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,39 @@ class Context:
         return name if name in self.technologies else None
 
     @property
+    def hierarchy(self) -> Hierarchy:
+        """The catalog's assumed availability per failure-domain level, with this service's own overrides."""
+        return self.remembered(("hierarchy",), self._hierarchy)
+
+    def _hierarchy(self) -> Hierarchy:
+        hierarchy = self.catalog.availability().hierarchy
+        assumptions = self.service.assumptions
+        overrides = assumptions.availability if assumptions else None
+        for level in LEVELS:
+            value = getattr(overrides, level, None) if overrides else None
+            if value is not None:
+                hierarchy = hierarchy.with_availability(level, value)
+        return hierarchy
+
+    @property
+    def availability_assumption(self) -> str:
+        """The levels' availability as planned with, and which of them the service file set itself."""
+        hierarchy, default = self.hierarchy, self.catalog.availability().hierarchy
+        levels = ", ".join(f"{LEVEL_NAMES[level]} {format_availability(hierarchy.level(level).availability)}"
+                           + (" (this service's own)" if hierarchy.level(level) != default.level(level) else "")
+                           for level in LEVELS)
+        return (f"availability assumed per failure domain, each independent: {levels}; chosen to agree with the "
+                "providers' SLAs, which are credit floors, not measured outage rates (catalogs/availability.yaml)")
+
+    @property
     def data_bytes(self) -> float:
         data = self.service.data
         return data.size if data and data.size is not None else DEFAULT_DATA_BYTES
 
     @property
     def assumptions(self) -> list[str]:
-        notes = [SAME_ZONE_BASIS, FSYNC_BASIS, typical_p95_ratio(self.catalog)[2], self.prices.reference_region_assumption]
+        notes = [SAME_ZONE_BASIS, FSYNC_BASIS, typical_p95_ratio(self.catalog)[2], self.prices.reference_region_assumption,
+                 self.availability_assumption]
         if self.service.technology and self.technology is None:
             notes.append(f"technology {self.service.technology!r} is not in the catalog: generic failover timings used")
         data = self.service.data
@@ -85,6 +114,17 @@ class Context:
         return notes
 
 
+class AvailabilityEstimate(NamedTuple):
+    """Fractions of time a write and a read can be served; failover_share is the part of the writes'
+    downtime spent failing over (each outage of the leader's domain that the design survives)."""
+
+    writes: float
+    reads: float
+    failover_share: float
+    failover_levels: tuple[str, ...]
+    failover_s: float
+
+
 @dataclass(frozen=True)
 class Evaluation:
     design: Design
@@ -95,6 +135,7 @@ class Evaluation:
     rpo: Estimate | None
     cost: CostEstimate
     baseline_usd: float
+    availability: AvailabilityEstimate
     delivered: Delivered
     checks: list[Check] = field(default_factory=list)
 
@@ -109,13 +150,13 @@ _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 
 def evaluate(design: Design, context: Context) -> Evaluation:
-    stateless = design.coordination == STATELESS
-    counted = tuple(replica._replace(role="replica") for replica in design.replicas) if stateless else design.replicas
+    counted = _counted(design)
     analysis = _analyse(counted, design.write, design.read, design.ack)
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
     cost, baseline = remembered_cost(design, context)
+    availability = availability_under(design, context, context.hierarchy)
     delivered = Delivered(
         rto_s=None if rto is None else rto.seconds,
         rpo_s=None if rpo is None else rpo.seconds,
@@ -123,9 +164,66 @@ def evaluate(design: Design, context: Context) -> Evaluation:
         unrecoverable=unrecoverable,
         consistency=delivered_consistency(design, analysis.consistent_reads),
         write_p99_ms=latency.p99_ms,
+        availability=availability.writes,
     )
     checks = check_design(context.service, design, delivered)
-    return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, delivered, checks)
+    return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, availability, delivered, checks)
+
+
+# --- availability ----------------------------------------------------------------------------
+
+
+def availability_under(design: Design, context: Context, hierarchy: Hierarchy) -> AvailabilityEstimate:
+    """Write and read availability with the levels of `hierarchy`: enough replicas up for a quorum,
+    less the failovers of leader-based designs (consensus reads go through the leader too)."""
+    counted = _counted(design)
+    levels, failover_s = _failover_exposure(design, counted, context)
+    share = failover_downtime(hierarchy, levels, failover_s)
+    writes = _quorum_availability(counted, design.write, hierarchy)
+    reads = _quorum_availability(counted, design.read, hierarchy)
+    return AvailabilityEstimate(max(0.0, writes - share), max(0.0, reads - share) if design.coordination == CONSENSUS else reads,
+                                share, levels, failover_s)
+
+
+def availability_thresholds(design: Design, context: Context, target: float) -> dict[str, float | None]:
+    """Per level, the lowest availability at which the design's writes still reach `target`, the
+    other levels as assumed (None: not even a level that never fails reaches it): how far each
+    assumption may be wrong before the verdict changes."""
+    return {level: required_availability(lambda trial: availability_under(design, context, trial).writes, context.hierarchy, level, target)
+            for level in LEVELS}
+
+
+_quorum_availability = functools.lru_cache(maxsize=4096)(quorum_availability)
+
+
+def _counted(design: Design) -> tuple[Replica, ...]:
+    """Stateless instances count as interchangeable replicas that each can serve."""
+    if design.coordination == STATELESS:
+        return tuple(replica._replace(role="replica") for replica in design.replicas)
+    return design.replicas
+
+
+def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Context) -> tuple[tuple[str, ...], float]:
+    """The levels at which losing the leader's domain stops writes only for a failover (or a leader
+    election), and how long that takes; designs without a leader keep serving."""
+    if design.coordination not in (PRIMARY_BACKUP, CONSENSUS):
+        return (), 0.0
+    levels = _leader_losses_survived(counted, design.write)
+    if not levels:
+        return (), 0.0
+    if design.coordination == PRIMARY_BACKUP:
+        return levels, context.remembered(("failover",), lambda: _failover(context)).seconds
+    return levels, context.remembered(("reroute", True), lambda: _reroute(True, context)).seconds
+
+
+@functools.lru_cache(maxsize=4096)
+def _leader_losses_survived(counted: tuple[Replica, ...], write: Quorum) -> tuple[str, ...]:
+    """The levels at which losing the leader's (first replica's) domain still leaves a write quorum."""
+    leader = counted[0]
+    keys = {"node": lambda replica: replica, "az": lambda replica: (replica.region, replica.az),
+            "region": lambda replica: replica.region, "provider": lambda replica: replica.provider}
+    return tuple(level for level, key in keys.items()
+                 if can_form_after(counted, [0] if level == "node" else [index for index, replica in enumerate(counted) if key(replica) == key(leader)], write))
 
 
 # --- latency ---------------------------------------------------------------------------------

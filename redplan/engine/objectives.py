@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.results import Check
 from redplan.spec.models import Service
-from redplan.spec.units import format_duration
+from redplan.analysis.availability import downtime_per_year_s
+from redplan.spec.units import format_availability, format_duration, format_roughly
 
 # Strictness order of consistency levels (as Azure Cosmos DB orders its five levels, less consistent prefix).
 CONSISTENCY_RANK = {"eventual": 0, "session": 1, "bounded": 2, "strong": 3}
@@ -30,6 +31,7 @@ class Delivered:
     unrecoverable: tuple[str, ...]  # failure domains it cannot come back from
     consistency: str
     write_p99_ms: float
+    availability: float  # of writes
 
 
 def required_consistency(service: Service) -> str | None:
@@ -79,6 +81,8 @@ def check_design(service: Service, design: Design, delivered: Delivered) -> list
         over = "" if met else f"{delivered.write_p99_ms - budget_ms:.1f} ms over"
         checks.append(Check(objective="latency", target=f"write p99 ≤ {budget_ms:g} ms",
                             actual=f"{delivered.write_p99_ms:.1f} ms", met=met, detail=over))
+    if objectives.availability is not None:
+        checks.append(_availability_check(objectives.availability, delivered.availability))
     data_check = _data_kind_check(service, design)
     if data_check is not None:
         checks.append(data_check)
@@ -111,6 +115,14 @@ def _at_most(objective: str, target_s: float, actual_s: float | None) -> Check:
     met = actual_s <= target_s
     detail = "" if met else f"{format_duration(round(actual_s - target_s, 3))} over"
     return Check(objective=objective, target=target, actual=format_duration(round(actual_s, 3)), met=met, detail=detail)
+
+
+def _availability_check(target: float, estimate: float) -> Check:
+    """Writes served at least `target` of the time, under the stated availability assumptions."""
+    met = estimate >= target
+    excess = downtime_per_year_s(estimate) - downtime_per_year_s(target)
+    detail = "" if met else f"{format_roughly(excess)} a year more downtime than the target allows"
+    return Check(objective="availability", target=format_availability(target), actual=format_availability(estimate), met=met, detail=detail)
 
 
 def _data_kind_check(service: Service, design: Design) -> Check | None:

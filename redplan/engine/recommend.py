@@ -13,11 +13,21 @@ from collections import Counter
 from typing import Any
 
 from redplan import __version__
+from redplan.analysis.availability import downtime_per_year_s
 from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
-from redplan.engine.evaluate import Context, Evaluation, evaluate, instances_cost, remembered_cost
+from redplan.engine.evaluate import (
+    LEVEL_NAMES,
+    AvailabilityEstimate,
+    Context,
+    Evaluation,
+    availability_thresholds,
+    evaluate,
+    instances_cost,
+    remembered_cost,
+)
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
     Summary, Tolerances, Tool,
@@ -254,7 +264,23 @@ def _estimates(evaluation: Evaluation) -> Estimates:
         rto_parts=_parts(evaluation.rto),
         rpo_parts=_parts(evaluation.rpo),
         cost_parts=[Part(item=item.item, value=round(item.usd, 2), basis=item.basis) for item in evaluation.cost.breakdown],
+        availability=round(evaluation.availability.writes, 10),
+        read_availability=round(evaluation.availability.reads, 10),
+        availability_parts=_downtime_parts(evaluation.availability),
     )
+
+
+def _downtime_parts(availability: AvailabilityEstimate) -> list[Part]:
+    """The writes' downtime a year: too few replicas up for a quorum, then failing over."""
+    quorum_lost = 1.0 - (availability.writes + availability.failover_share)
+    parts = [Part(item="too few replicas up", value=round(downtime_per_year_s(1.0 - quorum_lost), 1),
+                  basis="failure domains up independently with the assumed availability of their level (catalogs/availability.yaml)")]
+    if availability.failover_levels:
+        where = ", ".join(LEVEL_NAMES[level] for level in availability.failover_levels)
+        parts.append(Part(item="failovers", value=round(downtime_per_year_s(1.0 - availability.failover_share), 1),
+                          basis=f"each outage of the leader's {where} stops writes for the {format_duration(availability.failover_s)} "
+                                "it takes to fail over (outages a year = down time / mean outage, catalogs/availability.yaml)"))
+    return parts
 
 
 def _parts(estimate) -> list[Part]:  # type: ignore[no-untyped-def]
@@ -306,7 +332,15 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
         needs=needs,
         rejected=rejected,
         assumptions=assumptions,
+        availability_thresholds=_thresholds(chosen, context),
     )
+
+
+def _thresholds(chosen: Evaluation, context: Context) -> dict[str, float | None] | None:
+    target = context.service.objectives.availability
+    if target is None:
+        return None
+    return {level: None if value is None else round(value, 10) for level, value in availability_thresholds(chosen.design, context, target).items()}
 
 
 def _rationale(chosen: Evaluation, rejected: list[Rejected]) -> list[str]:

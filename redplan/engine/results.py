@@ -50,7 +50,9 @@ class Estimates:
     rto_parts: list[Part]
     rpo_parts: list[Part]
     cost_parts: list[Part]
-    availability: Optional[float] = None
+    availability: Optional[float] = None  # of writes: the fraction of time a write can commit
+    read_availability: Optional[float] = None
+    availability_parts: list[Part] = field(default_factory=list)  # the writes' downtime, seconds a year, by cause
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Recommendation:
     assumptions: list[str]
     config: Optional[str] = None
     config_language: Optional[str] = None
+    # per level (node, az, region, provider): the lowest availability at which the target still holds (None: none would)
+    availability_thresholds: Optional[dict[str, Optional[float]]] = None
 
 
 @dataclass(frozen=True)

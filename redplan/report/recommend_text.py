@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from redplan.engine.results import Assessment, Recommendation, Rejected, Report, ServiceResult
-from redplan.spec.units import format_duration
+from redplan.analysis.availability import downtime_per_year_s
+from redplan.engine.results import Assessment, Estimates, Recommendation, Rejected, Report, ServiceResult
+from redplan.spec.units import format_availability, format_duration, format_roughly
 
 MET, MISSED = "[green]✔[/green]", "[red]✘[/red]"
 
@@ -56,7 +57,7 @@ def _service(console: Console, service: ServiceResult) -> None:
     if recommendation.rejected:
         console.print("[bold]Rejected alternatives[/bold]")
         console.print(_rejected_table(recommendation.rejected))
-    _bullets(console, "Assumptions", recommendation.assumptions)
+    _bullets(console, "Assumptions", [*recommendation.assumptions, *_margins(recommendation)])
     if recommendation.config:
         # plain text: syntax highlighting (pygments) would cost a quarter of recommend's start-up time
         console.print(f"[bold]Configuration ({recommendation.config_language})[/bold]")
@@ -97,8 +98,33 @@ def _estimates_table(recommendation: Recommendation) -> Table:
         value = getattr(tolerance, name)
         table.add_row(f"  survives ({name})", "", f"{_count(value.nodes, 'node')}, {_count(value.azs, 'zone')}, {_count(value.regions, 'region')}"
                       f"\n[dim]then {value.nodes_after_az_loss} more nodes after a zone, {value.nodes_after_region_loss} after a region[/dim]")
+    table.add_row("  availability", "", _availability(estimates))
     table.add_row("  monthly cost", "", f"${estimates.monthly_cost_usd:,.2f}")
     return table
+
+
+def _margins(recommendation: Recommendation) -> list[str]:
+    """How wrong each availability assumption may be before the target is missed."""
+    thresholds = recommendation.availability_thresholds
+    check = next((check for check in recommendation.checks if check.objective == "availability"), None)
+    if not thresholds or check is None:
+        return []
+    names = {"node": "nodes", "az": "zones", "region": "regions", "provider": "providers"}
+    holds = [f"{names[level]} up {format_availability(value)}" for level, value in thresholds.items() if value is not None]
+    return [f"the availability target {check.target} holds as long as each of these holds with the others as assumed: "
+            + ", ".join(holds)] if holds else []
+
+
+def _availability(estimates: Estimates) -> str:
+    """Writes (and reads when they differ), with the downtime a year and its causes."""
+    if estimates.availability is None:
+        return "not estimated"
+    text = f"writes {format_availability(estimates.availability)} ({format_roughly(downtime_per_year_s(estimates.availability))} down a year)"
+    if estimates.read_availability is not None and estimates.read_availability != estimates.availability:
+        text += f", reads {format_availability(estimates.read_availability)}"
+    if len(estimates.availability_parts) > 1:
+        text += "\n[dim]= " + " + ".join(f"{part.item} {format_roughly(part.value)}" for part in estimates.availability_parts) + "[/dim]"
+    return text
 
 
 def _sum(total: float | None, parts, missing: str) -> str:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from redplan.rules.rp103_backup_interval_over_rpo import BackupIntervalOverRpo
 from redplan.rules.rp104_rto_zero_with_failover import RtoZeroWithFailover
 from redplan.rules.rp105_sync_degrades_with_rpo_zero import SyncDegradesWithRpoZero
 from redplan.rules.rp106_sync_blocks_writes import SyncBlocksWrites
+from redplan.rules.rp107_availability_below_target import AvailabilityBelowTarget
 from redplan.rules.rp301_even_voters import EvenVoters
 from redplan.rules.rp302_failover_without_fencing import FailoverWithoutFencing
 from redplan.rules.rp303_lww_on_data_that_must_not_lose_writes import LwwOnDataThatMustNotLoseWrites
@@ -45,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     RtoZeroWithFailover(),
     SyncDegradesWithRpoZero(),
     SyncBlocksWrites(),
+    AvailabilityBelowTarget(),
     SingleZone(),
     SingleRegion(),
     MajorityInOneDomain(),

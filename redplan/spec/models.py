@@ -178,6 +178,21 @@ class Ignore(StrictModel):
     expires: datetime.date | None = None
 
 
+class AvailabilityOverrides(StrictModel):
+    """Replace the catalog's assumed availability of a failure-domain level for one service."""
+
+    node: Fraction | None = Field(None, description="Probability a node is up, e.g. 99.95%.")
+    az: Fraction | None = Field(None, description="Probability a zone is up.")
+    region: Fraction | None = Field(None, description="Probability a region is up.")
+    provider: Fraction | None = Field(None, description="Probability a whole provider is up.")
+
+
+class Assumptions(StrictModel):
+    """This service's own values for what the catalogs only assume (catalogs/availability.yaml)."""
+
+    availability: AvailabilityOverrides | None = None
+
+
 class Service(StrictModel):
     name: ServiceName
     tier: Tier | None = None
@@ -193,6 +208,7 @@ class Service(StrictModel):
     deployment: Deployment | None = None
     depends_on: list[ServiceName] = Field(default_factory=list)
     ignore: list[Ignore] = Field(default_factory=list)
+    assumptions: Assumptions | None = None
 
 
 class Site(StrictModel):

@@ -190,6 +190,11 @@ def format_duration(seconds: float) -> str:
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0)):
         if seconds >= size and float(seconds / size).is_integer():
             return f"{int(seconds / size)}{unit}"
+    return format_roughly(seconds)
+
+
+def format_roughly(seconds: float) -> str:
+    """The two largest units, rounded to the second: 9h 17m, 4m 12s, 35s (for estimates, not targets)."""
     if seconds < 1:
         return f"{seconds * 1000:.3g}ms"
     if seconds < 60:
@@ -200,3 +205,13 @@ def format_duration(seconds: float) -> str:
             count, rest = divmod(whole, big_size)
             return f"{count}{big} {rest // small_size}{small}" if rest // small_size else f"{count}{big}"
     return f"{whole}s"
+
+
+def format_availability(fraction: float) -> str:
+    """A percentage with the digits that tell it apart from the round targets near it: 99.89%, 99.989%,
+    99.99989%. Cut, not rounded, so a value just under a target never reads as the target."""
+    if fraction >= 1.0:
+        return "100%"
+    decimals = min(9, max(0, math.floor(-math.log10(1.0 - fraction))))
+    text = f"{math.floor(fraction * 100 * 10**decimals + 1e-6) / 10**decimals:.{decimals}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"

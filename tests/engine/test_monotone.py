@@ -18,18 +18,20 @@ RPOS = ["0s", "10s", "5m", "1h", "1d"]
 SURVIVE = [["node", "az", "region"], ["node", "az"], ["node"]]
 CONSISTENCY = ["strong", "bounded", "session", "eventual"]
 BUDGETS = ["5ms", "20ms", "100ms", None]
-DIMENSIONS = {"rto": RTOS, "rpo": RPOS, "survive": SURVIVE, "consistency": CONSISTENCY, "budget": BUDGETS}
+AVAILABILITY = ["99.999%", "99.995%", "99.99%", "99.9%", None]
+DIMENSIONS = {"rto": RTOS, "rpo": RPOS, "survive": SURVIVE, "consistency": CONSISTENCY, "budget": BUDGETS, "availability": AVAILABILITY}
 
 
 def cost(choice: dict[str, int]) -> float:
     """Monthly cost of the recommendation for these objectives; infinite when nothing qualifies."""
     rto, rpo, survive = RTOS[choice["rto"]], RPOS[choice["rpo"]], SURVIVE[choice["survive"]]
-    budget = BUDGETS[choice["budget"]]
+    budget, availability = BUDGETS[choice["budget"]], AVAILABILITY[choice["availability"]]
+    target = f", availability: {availability}" if availability else ""
     text = f"""version: 1
 services:
   - name: svc
     state: stateful
-    objectives: {{rto: {rto}, rpo: {rpo}, survive: [{", ".join(survive)}]}}
+    objectives: {{rto: {rto}, rpo: {rpo}, survive: [{", ".join(survive)}]{target}}}
     consistency: {CONSISTENCY[choice["consistency"]]}
     data: {{kind: document, write_rate: 200/s, write_size: 1KiB, size: 100GiB}}
     regions: [aws:us-east-1, aws:us-east-2, aws:us-west-2]
@@ -50,11 +52,12 @@ objectives = st.fixed_dictionaries({name: st.integers(0, len(values) - 1) for na
 
 @settings(max_examples=60, deadline=None)
 @given(objectives, st.sampled_from(sorted(DIMENSIONS)), st.integers(1, 3))
-@example({"rto": 4, "rpo": 0, "survive": 2, "consistency": 0, "budget": 3}, "rpo", 1)
-@example({"rto": 0, "rpo": 0, "survive": 0, "consistency": 0, "budget": 3}, "rto", 2)
-@example({"rto": 3, "rpo": 2, "survive": 0, "consistency": 0, "budget": 3}, "survive", 1)
-@example({"rto": 3, "rpo": 2, "survive": 1, "consistency": 0, "budget": 1}, "budget", 2)
-@example({"rto": 3, "rpo": 2, "survive": 1, "consistency": 0, "budget": 3}, "consistency", 3)
+@example({"rto": 4, "rpo": 0, "survive": 2, "consistency": 0, "budget": 3, "availability": 4}, "rpo", 1)
+@example({"rto": 0, "rpo": 0, "survive": 0, "consistency": 0, "budget": 3, "availability": 4}, "rto", 2)
+@example({"rto": 3, "rpo": 2, "survive": 0, "consistency": 0, "budget": 3, "availability": 4}, "survive", 1)
+@example({"rto": 3, "rpo": 2, "survive": 1, "consistency": 0, "budget": 1, "availability": 4}, "budget", 2)
+@example({"rto": 3, "rpo": 2, "survive": 1, "consistency": 0, "budget": 3, "availability": 4}, "consistency", 3)
+@example({"rto": 4, "rpo": 3, "survive": 2, "consistency": 3, "budget": 3, "availability": 1}, "availability", 2)
 def test_recommendation_cost_is_monotone_in_each_objective(choice, dimension, step):
     looser = dict(choice)
     looser[dimension] = min(choice[dimension] + step, len(DIMENSIONS[dimension]) - 1)
