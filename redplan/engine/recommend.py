@@ -10,10 +10,11 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from redplan import __version__
-from redplan.analysis.availability import downtime_per_year_s
+from redplan.analysis.availability import downtime_per_year_s, in_series
 from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
@@ -62,10 +63,46 @@ _RESOLUTION_NEEDS = {
 
 
 def recommend_fleet(fleet: Fleet) -> Report:
-    services = [recommend_service(service, fleet.catalog) for service in fleet.services]
+    services = _with_dependencies([recommend_service(service, fleet.catalog) for service in fleet.services], fleet)
     unmet = sum(1 for service in services if service.recommendation is None)
     summary = Summary(services=len(services), recommended=len(services) - unmet, unmet=unmet)
     return Report(tool=Tool(name="redplan", version=__version__), services=services, summary=summary)
+
+
+def _with_dependencies(services: list[ServiceResult], fleet: Fleet) -> list[ServiceResult]:
+    """Each recommendation's availability in series with everything it depends on, directly or not
+    (the product: writes need every one of them up), where all of them have a recommendation."""
+    by_name = {service.name: service for service in services}
+    depends_on = {loaded.name: loaded.spec.depends_on for loaded in fleet.services}
+    finished = []
+    for service in services:
+        chain = _dependencies(service.name, depends_on)
+        parts = [by_name[name] for name in chain]
+        if service.recommendation is None or not chain or any(part.recommendation is None for part in parts):
+            finished.append(service)
+            continue
+        own = service.recommendation
+        total = in_series([own.estimates.availability or 0.0, *(part.recommendation.estimates.availability or 0.0 for part in parts)])  # type: ignore[union-attr]
+        regions = {placed.region for placed in own.placement}
+        shared = sorted(regions & {placed.region for part in parts for placed in part.recommendation.placement})  # type: ignore[union-attr]
+        basis = (f"in series with {', '.join(chain)}: writes need every one of them up, so the product of their availabilities"
+                 + (f"; they share {', '.join(shared)}, so some of their failures are the same failure and the product is a lower bound"
+                    if shared else "; they share no region, so their failures are close to independent"))
+        composite = Part(item="with its dependencies", value=round(total, 10), basis=basis)
+        finished.append(replace(service, recommendation=replace(own, availability_with_dependencies=composite)))
+    return finished
+
+
+def _dependencies(name: str, depends_on: dict[str, list[str]]) -> list[str]:
+    """Everything `name` depends on, directly or through others, each once, in the order first met."""
+    seen: list[str] = []
+    waiting = list(depends_on.get(name, []))
+    while waiting:
+        current = waiting.pop(0)
+        if current != name and current not in seen and current in depends_on:
+            seen.append(current)
+            waiting.extend(depends_on[current])
+    return seen
 
 
 def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:

@@ -117,6 +117,7 @@ class Recommendation:
     config_language: Optional[str] = None
     # per level (node, az, region, provider): the lowest availability at which the target still holds (None: none would)
     availability_thresholds: Optional[dict[str, Optional[float]]] = None
+    availability_with_dependencies: Optional[Part] = None  # writes' availability in series with everything it depends on
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,9 @@ def _estimates_table(recommendation: Recommendation) -> Table:
         table.add_row(f"  survives ({name})", "", f"{_count(value.nodes, 'node')}, {_count(value.azs, 'zone')}, {_count(value.regions, 'region')}"
                       f"\n[dim]then {value.nodes_after_az_loss} more nodes after a zone, {value.nodes_after_region_loss} after a region[/dim]")
     table.add_row("  availability", "", _availability(estimates))
+    composite = recommendation.availability_with_dependencies
+    if composite is not None:
+        table.add_row("  with dependencies", "", f"writes {format_availability(composite.value)}\n[dim]{composite.basis}[/dim]")
     table.add_row("  monthly cost", "", f"${estimates.monthly_cost_usd:,.2f}")
     return table
 

@@ -63,3 +63,36 @@ def test_recommend_rejects_designs_below_the_target_and_says_how_far_off(redplan
     assert any(reason.startswith("availability 99.995% not met (gets 99.89%)") for reason in backup["reasons"])
     thresholds = chosen["availability_thresholds"]
     assert set(thresholds) == {"node", "az", "region", "provider"} and all(value is None or value < 0.99999 for value in thresholds.values())
+
+
+CHAIN = """version: 1
+services:
+  - name: web
+    state: stateless
+    objectives: {rto: 1m, availability: 99.9%}
+    regions: [aws:us-east-1]
+    depends_on: [api]
+  - name: api
+    state: stateless
+    objectives: {rto: 1m, availability: 99.9%}
+    regions: [aws:us-east-1]
+    depends_on: [db, web]
+  - name: db
+    state: stateful
+    objectives: {rto: 1d, rpo: 1d, availability: 99.9%}
+    regions: [aws:eu-west-1]
+"""
+
+
+def test_availability_with_dependencies_is_the_product_along_the_chain(redplan, tmp_path):
+    """web → api → db (and api → web, a cycle that must not loop): web's writes need all three up."""
+    path = tmp_path / "chain.yaml"
+    path.write_text(CHAIN, encoding="utf-8")
+    services = {service["name"]: service["recommendation"] for service in json.loads(redplan("recommend", str(path), "--format", "json").stdout)["services"]}
+    own = {name: recommendation["estimates"]["availability"] for name, recommendation in services.items()}
+    web = services["web"]["availability_with_dependencies"]
+    assert web["item"] == "with its dependencies"
+    assert web["value"] == pytest.approx(own["web"] * own["api"] * own["db"], abs=1e-9)
+    assert "in series with api, db" in web["basis"] and "they share aws:us-east-1" in web["basis"]
+    assert services["db"]["availability_with_dependencies"] is None  # depends on nothing
+    assert services["api"]["availability_with_dependencies"]["value"] == pytest.approx(own["api"] * own["db"] * own["web"], abs=1e-9)
