@@ -229,7 +229,7 @@ def _leader_losses_survived(counted: tuple[Replica, ...], write: Quorum) -> tupl
 # --- latency ---------------------------------------------------------------------------------
 
 
-def _delay(catalog: Catalog, a: Replica | str, b: Replica | str) -> Delay:
+def round_trip(catalog: Catalog, a: Replica | str, b: Replica | str) -> Delay:
     """Round trip between two replicas (or regions): published p95 where there is one, else the typical spread."""
     region_a = a if isinstance(a, str) else a.region
     region_b = b if isinstance(b, str) else b.region
@@ -257,15 +257,15 @@ def _write_latency(design: Design, client: str, catalog: Catalog) -> LatencyEsti
         return _leaderless_latency(design, catalog, client, fsync)
     if design.coordination == MULTI_PRIMARY:  # the client writes to its nearest primary, which commits locally
         nearest = min(design.replicas, key=lambda replica: catalog.rtt(client, replica.region).p50_ms)
-        to_nearest = None if client == nearest.region else _delay(catalog, client, nearest.region)
+        to_nearest = None if client == nearest.region else round_trip(catalog, client, nearest.region)
         return consensus_write_latency(fsync, [], 1, to_nearest)
     leader = design.replicas[0]
-    to_leader = None if client == leader.region else _delay(catalog, client, leader.region)
+    to_leader = None if client == leader.region else round_trip(catalog, client, leader.region)
     if design.coordination == CONSENSUS:
         voters = [replica for replica in design.replicas if replica.votes]
-        followers = [_delay(catalog, leader, replica) for replica in voters[1:]]
+        followers = [round_trip(catalog, leader, replica) for replica in voters[1:]]
         return consensus_write_latency(fsync, followers, len(voters) // 2 + 1, to_leader)
-    sync = [_delay(catalog, leader, replica) for replica in design.replicas if replica.sync]
+    sync = [round_trip(catalog, leader, replica) for replica in design.replicas if replica.sync]
     if design.replication == "sync" and sync:
         return consensus_write_latency(fsync, sync, 2, to_leader)
     return consensus_write_latency(fsync, [], 1, to_leader)
@@ -277,7 +277,7 @@ def _leaderless_latency(design: Design, catalog: Catalog, client: str, fsync: De
     Replies are listed per replica, by position: identical replicas (`count: 3`) are three replies."""
     coordinator = next((index for index, replica in enumerate(design.replicas) if replica.region == client), 0)
     home = design.replicas[coordinator]
-    replies = [(replica.region, fsync if index == coordinator else _delay(catalog, home, replica))
+    replies = [(replica.region, fsync if index == coordinator else round_trip(catalog, home, replica))
                for index, replica in enumerate(design.replicas)]
     write = design.write
     if write.scope == "global":

@@ -29,6 +29,7 @@ from redplan.engine.evaluate import (
     instances_cost,
     remembered_cost,
 )
+from redplan.engine.staleness import staleness_of, with_visibility
 from redplan.engine.results import (
     Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
     Summary, Tolerances, Tool,
@@ -113,7 +114,7 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     line, _ = loaded.locate()
     objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     declared = declared_design(service)
-    current = assessment_of(evaluate(declared, context)) if declared else None
+    current = _in_full(evaluate(declared, context), context) if declared else None
     base = dict(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current)
     if not designs:
         nowhere = Rejected(pattern="every pattern", placement="",
@@ -287,7 +288,16 @@ def assessment_of(evaluation: Evaluation) -> Assessment:
     analysis = evaluation.analysis
     tolerance = Tolerances(write=analysis.write, read=analysis.read, durability=analysis.durability)
     return Assessment(tolerance=tolerance, consistent_reads=analysis.consistent_reads,
-                      conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation))
+                      conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation),
+                      staleness=staleness_of(evaluation.design))
+
+
+def _in_full(evaluation: Evaluation, context: Context) -> Assessment:
+    """The assessment of a design the report shows whole: with the t-visibility of partial quorums."""
+    assessment = assessment_of(evaluation)
+    if assessment.staleness is None:
+        return assessment
+    return replace(assessment, staleness=with_visibility(assessment.staleness, evaluation.design, context))
 
 
 def _estimates(evaluation: Evaluation) -> Estimates:
@@ -363,7 +373,7 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
         quorum=_quorum_setting(design),
         leader_region=design.leader_region,
         estimates=_estimates(chosen),
-        assessment=assessment_of(chosen),
+        assessment=_in_full(chosen, context),
         checks=chosen.checks,
         rationale=_rationale(chosen, rejected),
         needs=needs,

@@ -56,11 +56,28 @@ class Estimates:
 
 
 @dataclass(frozen=True)
+class Staleness:
+    """PBS figures of partial quorums (R + W ≤ N): k_staleness[k-1] is the chance a read misses the last
+    k writes with random quorums; the t-visibility figures come from a seeded simulation (recommend only)."""
+
+    n: int
+    w: int
+    r: int
+    k_staleness: list[float]
+    consistent_at_commit: Optional[float] = None  # share of reads started right after a commit that see it
+    ms_to_999: Optional[float] = None  # how long after a commit 99.9% of reads see the write
+    model: Optional[str] = None  # the message delays simulated
+    trials: Optional[int] = None
+    seed: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Assessment:
     tolerance: Tolerances
     consistent_reads: bool
     conflicting_writes: bool
     estimates: Estimates
+    staleness: Optional[Staleness] = None  # leaderless partial quorums only
 
 
 @dataclass(frozen=True)

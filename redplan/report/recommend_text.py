@@ -14,7 +14,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from redplan.analysis.availability import downtime_per_year_s
-from redplan.engine.results import Assessment, Estimates, Recommendation, Rejected, Report, ServiceResult
+from redplan.engine.results import Assessment, Estimates, Recommendation, Rejected, Report, ServiceResult, Staleness
 from redplan.spec.units import format_availability, format_duration, format_roughly
 
 MET, MISSED = "[green]✔[/green]", "[red]✘[/red]"
@@ -98,12 +98,26 @@ def _estimates_table(recommendation: Recommendation) -> Table:
         value = getattr(tolerance, name)
         table.add_row(f"  survives ({name})", "", f"{_count(value.nodes, 'node')}, {_count(value.azs, 'zone')}, {_count(value.regions, 'region')}"
                       f"\n[dim]then {value.nodes_after_az_loss} more nodes after a zone, {value.nodes_after_region_loss} after a region[/dim]")
+    staleness = recommendation.assessment.staleness
+    if staleness is not None:
+        table.add_row("  staleness", "", _staleness(staleness))
     table.add_row("  availability", "", _availability(estimates))
     composite = recommendation.availability_with_dependencies
     if composite is not None:
         table.add_row("  with dependencies", "", f"writes {format_availability(composite.value)}\n[dim]{composite.basis}[/dim]")
     table.add_row("  monthly cost", "", f"${estimates.monthly_cost_usd:,.2f}")
     return table
+
+
+def _staleness(staleness: Staleness) -> str:
+    """PBS: the closed form for random quorums, then this placement's simulated t-visibility."""
+    text = (f"W + R = {staleness.w} + {staleness.r} ≤ N = {staleness.n}: with random quorums a read misses the last write "
+            f"{staleness.k_staleness[0]:.1%} of the time (k-staleness)")
+    if staleness.consistent_at_commit is not None and staleness.ms_to_999 is not None:
+        text += (f"; here {staleness.consistent_at_commit:.2%} of reads right after a commit see it, "
+                 f"99.9% after {staleness.ms_to_999:g} ms\n[dim]t-visibility: {staleness.trials:,} simulated writes (seed {staleness.seed}), "
+                 f"{staleness.model}[/dim]")
+    return text
 
 
 def _margins(recommendation: Recommendation) -> list[str]:
@@ -142,10 +156,12 @@ def _current(assessment: Assessment) -> str:
     estimates = assessment.estimates
     rto = "unrecoverable" if estimates.rto_s is None else format_duration(estimates.rto_s)
     rpo = "unbounded" if estimates.rpo_s is None else format_duration(estimates.rpo_s)
+    availability = "" if estimates.availability is None else f", writes available {format_availability(estimates.availability)}"
+    staleness = "" if assessment.staleness is None else f"; staleness: {_staleness(assessment.staleness)}"
     return (f"[bold]As deployed today:[/bold] RTO {rto}, RPO {rpo}, write p99 {estimates.write_latency_ms.p99:g} ms, "
-            f"${estimates.monthly_cost_usd:,.0f}/month; writes survive {_count(write.nodes, 'node')}, {_count(write.azs, 'zone')}, "
+            f"${estimates.monthly_cost_usd:,.0f}/month{availability}; writes survive {_count(write.nodes, 'node')}, {_count(write.azs, 'zone')}, "
             f"{_count(write.regions, 'region')}; data survives {_count(durability.nodes, 'node')}, {_count(durability.azs, 'zone')}, "
-            f"{_count(durability.regions, 'region')}")
+            f"{_count(durability.regions, 'region')}{staleness}")
 
 
 def _rejected_table(rejected: list[Rejected]) -> Table:

@@ -36,6 +36,7 @@ from typing import Iterator
 
 from redplan.analysis.model import Quorum, Replica
 from redplan.analysis.quorum import in_population
+from redplan.analysis.staleness import k_staleness
 from redplan.engine.design import CONSENSUS, LEADERLESS, Design
 from redplan.engine.objectives import CONSISTENCY_RANK, required_consistency
 from redplan.rules.base import Problem, Rule, Subject
@@ -78,7 +79,8 @@ def _miss(design: Design) -> tuple[str, bool]:
         w, r = counted(replicas, write)[0].size, counted(replicas, read)[0].size
         n = sum(1 for replica in replicas if in_population(replica, write.among) or in_population(replica, read.among))
         if w + r <= n:
-            return f"W + R = {w} + {r} = {w + r} ≤ N = {n}: a read quorum can miss every replica that acknowledged a write", True
+            return (f"W + R = {w} + {r} = {w + r} ≤ N = {n}: a read quorum can miss every replica that acknowledged a write "
+                    f"(with quorums picked at random, {k_staleness(n, w, r):.1%} of reads would miss the last write: PBS k-staleness)"), True
         blind = _shared_without_data(replicas, write, read)
         voters = "1 arbiter, which keeps" if blind == 1 else f"{blind} arbiters, which keep"
         return (f"W + R = {w} + {r} = {w + r} > N = {n} and yet the quorums can meet only on {voters} no data: "
