@@ -219,6 +219,36 @@ def audit(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+@app.command()
+def simulate(
+    paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
+    failures: Annotated[list[str], typer.Option("--fail", help="What fails; repeat it for failures that happen together (see above).", show_default=False)],
+    output_format: FormatOption = OutputFormat.text,
+    catalog_dir: CatalogDir = None,
+) -> None:
+    """What if a provider, region, zone or node fails? For every service with a declared deployment: can it still write and read, may acknowledged data be lost (worst case), which objectives break, and which services are hit through depends_on.
+
+    [bold]--fail[/bold] takes [bold]provider:aws[/bold], [bold]region:aws:us-east-1[/bold], [bold]az:aws:us-east-1/a[/bold] (the zone as the files write it), [bold]node:SERVICE/N[/bold] (its N-th replica, 1-based, in the order written with count expanded), or [bold]worst-region[/bold], [bold]worst-az[/bold], [bold]worst-provider[/bold]: try every region (zone, provider) a declared replica uses and keep the one that hurts most (most services that lose writes, then reads, then data, then hit through depends_on; ties by name).
+
+    Replicas written without a zone share one zone [bold]?[/bold] per region, as the audit reads them: [bold]az:R/a[/bold] does not reach them, [bold]az:R/?[/bold] does. A service is hit when a dependency, however far down depends_on, cannot write or read. [bold]survive[/bold] is breached when the service stops and all it lost lies in one domain it must survive; [bold]rto[/bold] is at risk whenever it stops; [bold]rpo[/bold] is breached when data may be lost with an RPO of 0, or every copy is down and no recent enough backup survives.
+
+    Exit code 0 when no objective is breached, 1 when one is (a game-day gate for CI), 2 for bad input or a --fail that names nothing real.
+
+    [dim]Example: redplan simulate services/ --fail region:aws:us-east-1 --fail node:payments-ledger/3[/dim]
+    """
+    from redplan.engine.simulate import FailureSpecError, plan_failures, simulate_fleet
+    from redplan.report import formatter_for
+
+    fleet = _load(paths, _catalog(catalog_dir))
+    try:
+        plan = plan_failures(failures, fleet)
+    except FailureSpecError as error:
+        _fail([str(error)])
+    report = simulate_fleet(fleet, plan)
+    formatter_for("simulate", output_format.value).write(report, sys.stdout)
+    raise typer.Exit(EXIT_FINDINGS if report.summary.breaching else EXIT_OK)
+
+
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on an interactive terminal for big fleets; nothing in CI or when piped."""

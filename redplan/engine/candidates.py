@@ -13,7 +13,7 @@ from typing import Iterator
 from redplan.analysis.cost import statically_stable_instances
 from redplan.analysis.model import Quorum, Replica
 from redplan.catalog import Catalog
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_ACKS, PRIMARY_BACKUP, STATELESS, Design
 from redplan.spec.models import Service
 
 DEFAULT_BACKUP_INTERVAL_S = 24 * 3600.0
@@ -110,12 +110,12 @@ def _backup_based(home: str, zone: str, second: str | None) -> Iterator[Design]:
     primary = (Replica(home, zone, "primary"),)
     for interval in BACKUP_INTERVALS_S:
         yield Design(
-            "backup-restore", "none", PRIMARY_BACKUP, primary, Quorum(1), ONE, Quorum(1),
+            "backup-restore", "none", PRIMARY_BACKUP, primary, Quorum(1), ONE, PRIMARY_ACKS,
             leader_region=home, backup_interval_s=interval, backup_region=second or home,
         )
         if second is not None:
             yield Design(
-                "cold-standby", "none", PRIMARY_BACKUP, primary, Quorum(1), ONE, Quorum(1),
+                "cold-standby", "none", PRIMARY_BACKUP, primary, Quorum(1), ONE, PRIMARY_ACKS,
                 leader_region=home, backup_interval_s=interval, backup_region=second, standby_region=second,
             )
 
@@ -137,11 +137,11 @@ def _active_passive(home: str, home_zones: list[str], regions: list[str], zones:
     for standbys in _unique(layouts):
         replicas = (primary, *(Replica(region, zone, "standby") for region, zone in standbys))
         common = dict(leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=_offsite(regions))
-        yield Design("active-passive", "async", PRIMARY_BACKUP, replicas, Quorum(1), ONE, Quorum(1), **common)
+        yield Design("active-passive", "async", PRIMARY_BACKUP, replicas, Quorum(1), ONE, PRIMARY_ACKS, **common)
         sync_replicas = (primary, *(Replica(region, zone, "standby", sync=True) for region, zone in standbys))
         block, acked = Quorum(2, among="data-voters"), Quorum(2, among="data-voters", leader=True)
         yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, block, ONE, acked, on_sync_standby_loss="block", **common)
-        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, Quorum(1), ONE, Quorum(1),
+        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, Quorum(1), ONE, PRIMARY_ACKS,
                      on_sync_standby_loss="degrade-to-async", **common)
 
 

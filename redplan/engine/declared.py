@@ -15,7 +15,7 @@ the cautious reading.
 from __future__ import annotations
 
 from redplan.analysis.model import Quorum, Replica
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_ACKS, PRIMARY_BACKUP, STATELESS, Design
 from redplan.spec.models import Deployment, Service
 
 UNKNOWN_ZONE = "?"
@@ -95,7 +95,9 @@ def _quorums(deployment: Deployment, coordination: str, on_loss: str | None) -> 
     if on_loss == "block":
         # never an arbiter, never an async (non-voting) standby; every ack includes the primary
         return Quorum(2, among="data-voters"), ANY_DATA, Quorum(2, among="data-voters", leader=True)
-    return Quorum(1), ANY_DATA, Quorum(1)
+    if coordination == PRIMARY_BACKUP:
+        return Quorum(1), ANY_DATA, PRIMARY_ACKS
+    return Quorum(1), ANY_DATA, Quorum(1)  # multi-primary: each primary acknowledges the writes it takes
 
 
 def _pattern(coordination: str, replicas: tuple[Replica, ...]) -> str:

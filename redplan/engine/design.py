@@ -15,6 +15,9 @@ CONSENSUS = "consensus"
 PRIMARY_BACKUP = "primary-backup"
 MULTI_PRIMARY = "multi-primary"
 STATELESS = "stateless"
+PRIMARY_ACKS = Quorum(1, leader=True)
+"""A primary acknowledging writes alone (asynchronous standbys, backups only, sync degraded to async):
+every acknowledged write is on the primary, and only its loss can lose one."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,13 @@ class Design:
     backup_interval_s: float | None = None
     backup_region: str | None = None  # where backup copies live (None: none taken)
     standby_region: str | None = None  # a cold standby's region
+
+    @property
+    def counted_replicas(self) -> tuple[Replica, ...]:
+        """The replicas as the quorum analysis counts them: stateless instances as interchangeable replicas that each can serve."""
+        if self.coordination == STATELESS:
+            return tuple(replica._replace(role="replica") for replica in self.replicas)
+        return self.replicas
 
     @property
     def regions(self) -> list[str]:

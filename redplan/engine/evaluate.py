@@ -150,7 +150,7 @@ _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 
 def evaluate(design: Design, context: Context) -> Evaluation:
-    counted = _counted(design)
+    counted = design.counted_replicas
     analysis = _analyse(counted, design.write, design.read, design.ack)
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
@@ -176,7 +176,7 @@ def evaluate(design: Design, context: Context) -> Evaluation:
 def availability_under(design: Design, context: Context, hierarchy: Hierarchy) -> AvailabilityEstimate:
     """Write and read availability with the levels of `hierarchy`: enough replicas up for a quorum,
     less the failovers of leader-based designs (consensus reads go through the leader too)."""
-    counted = _counted(design)
+    counted = design.counted_replicas
     levels, failover_s = _failover_exposure(design, counted, context)
     share = failover_downtime(hierarchy, levels, failover_s)
     writes = _quorum_availability(counted, design.write, hierarchy)
@@ -194,13 +194,6 @@ def availability_thresholds(design: Design, context: Context, target: float) -> 
 
 
 _quorum_availability = functools.lru_cache(maxsize=4096)(quorum_availability)
-
-
-def _counted(design: Design) -> tuple[Replica, ...]:
-    """Stateless instances count as interchangeable replicas that each can serve."""
-    if design.coordination == STATELESS:
-        return tuple(replica._replace(role="replica") for replica in design.replicas)
-    return design.replicas
 
 
 def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Context) -> tuple[tuple[str, ...], float]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, Union
 
 from redplan.engine.results import Report
 
+if TYPE_CHECKING:
+    from redplan.engine.simulate import SimulationReport
+
 
 class Formatter(Protocol):
-    def write(self, report: Report, stream: TextIO) -> None: ...
+    def write(self, report: Union[Report, SimulationReport], stream: TextIO) -> None: ...
 
 
 def formatter_for(command: str, name: str) -> Formatter:
@@ -41,4 +44,8 @@ def formatter_for(command: str, name: str) -> Formatter:
         from redplan.report.audit_github import GithubFormatter
 
         return GithubFormatter()
+    if command == "simulate" and name == "text":
+        from redplan.report.simulate_text import SimulateTextFormatter
+
+        return SimulateTextFormatter()
     raise ValueError(f"no {name} output for {command}")

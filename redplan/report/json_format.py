@@ -7,17 +7,24 @@ whole audit for a 10,000-service fleet (43 MB). `jq .` shows it indented.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
 
+if TYPE_CHECKING:
+    from redplan.engine.simulate import SimulationReport
+
 
 class JsonFormatter:
-    def write(self, report: Report, stream: TextIO) -> None:
-        """The report as one `to_json` would encode it, service by service so that the assessments
-        that audit workers sent already encoded (`EncodedJson`) go in as they are."""
+    def write(self, report: Report | SimulationReport, stream: TextIO) -> None:
+        """The report as one `to_json` encodes it. Assessments that audit workers sent already encoded
+        (`EncodedJson`) go in as they are, so such a report is encoded service by service."""
+        services = report.services
+        if not any(isinstance(getattr(service, "assessment", None), EncodedJson) for service in services):
+            stream.write(to_json(report) + "\n")
+            return
         before, after = to_json(replace(report, services=[])).split('"services":[]')
-        stream.write(before + '"services":[' + ",".join(map(_service_json, report.services)) + "]" + after + "\n")
+        stream.write(before + '"services":[' + ",".join(map(_service_json, services)) + "]" + after + "\n")
 
 
 def _service_json(service: ServiceResult) -> str:
