@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, NoReturn, Optional
 
 import typer
 
@@ -61,6 +61,11 @@ CatalogDir = Annotated[
     ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+SvgOption = Annotated[
+    Optional[Path],
+    typer.Option("--svg", help="Also save the text report, in colour, as an SVG image in this new file.", dir_okay=False, show_default=False),
+]
+SVG_WIDTH = 100
 
 
 def _version(value: bool) -> None:
@@ -82,6 +87,53 @@ def _fail(messages: list[str]) -> NoReturn:
     for message in messages:
         print(message, file=sys.stderr)
     raise typer.Exit(EXIT_INPUT)
+
+
+def _write(formatter: Any, report: Any, svg: Path | None) -> None:
+    """The report on stdout and, with `svg`, the same report in colour as an image (a new file only:
+    nothing the user owns is overwritten)."""
+    if svg is None:
+        formatter.write(report, sys.stdout)
+        return
+    if svg.exists():
+        _fail([f"{svg}: exists; choose a new file for --svg"])
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    formatter.write(report, sys.stdout)
+    painted = io.StringIO()
+    with _coloured(SVG_WIDTH):
+        formatter.write(report, painted)
+    recorder = Console(record=True, width=SVG_WIDTH, file=io.StringIO(), force_terminal=True)
+    recorder.print(Text.from_ansi(painted.getvalue()), end="")
+    try:
+        recorder.save_svg(str(svg), title="redplan")
+    except OSError as error:
+        _fail([f"{svg}: cannot write: {error.strerror}"])
+    typer.echo(f"wrote {svg}", err=True)
+
+
+@contextmanager
+def _coloured(width: int) -> Iterator[None]:
+    """Formatters colour what they write, at this width, while this lasts (rich reads both from the environment)."""
+    saved = {key: os.environ.get(key) for key in ("FORCE_COLOR", "NO_COLOR", "COLUMNS")}
+    os.environ.update(FORCE_COLOR="1", COLUMNS=str(width))
+    os.environ.pop("NO_COLOR", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _text_only(output_format: str, svg: Path | None) -> None:
+    if svg is not None and output_format != "text":
+        _fail([f"--svg draws the text report; it cannot go with --format {output_format}"])
 
 
 def _catalog(directory: Path | None) -> Catalog:
@@ -136,6 +188,7 @@ def recommend(
     paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for scripts, markdown for pull requests.")] = ReportFormat.text,
     catalog_dir: CatalogDir = None,
+    svg: SvgOption = None,
 ) -> None:
     """Recommend a redundancy pattern for each service: placement, write latency, tolerance, RTO/RPO and cost.
 
@@ -146,8 +199,9 @@ def recommend(
     from redplan.engine.recommend import recommend_fleet
     from redplan.report import formatter_for
 
+    _text_only(output_format.value, svg)
     report = recommend_fleet(_load(paths, _catalog(catalog_dir)))
-    formatter_for("recommend", output_format.value).write(report, sys.stdout)
+    _write(formatter_for("recommend", output_format.value), report, svg)
     raise typer.Exit(EXIT_FINDINGS if report.summary.unmet else EXIT_OK)
 
 
@@ -174,6 +228,7 @@ def audit(
     write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for runs of about 450 services or more (200 kB of YAML); 0: one per CPU (Linux; elsewhere 1).")] = 0,
     catalog_dir: CatalogDir = None,
+    svg: SvgOption = None,
 ) -> None:
     """Check what each service declares as deployed against its objectives and the coordination its pattern needs.
 
@@ -195,6 +250,7 @@ def audit(
     except ConfigError as error:
         _fail([str(error)])
     chosen = output_format.value if output_format else (settings.format or "text")
+    _text_only(chosen, svg)
     catalog = _catalog(catalog_dir or settings.catalog_dir)
     files, _ = collect_files(paths)  # what cannot be collected, the load reports
     with early_audit(files, catalog, jobs or default_jobs(), details=chosen == "json") as workers:
@@ -213,7 +269,7 @@ def audit(
                 typer.echo(f"{known} finding{'s' * (known != 1)} already in {baseline_path} not shown", err=True)
     except BaselineError as error:
         _fail([str(error)])
-    formatter_for("audit", chosen).write(report, sys.stdout)
+    _write(formatter_for("audit", chosen), report, svg)
     threshold = SEVERITY_ORDER[fail_on.value if fail_on else settings.fail_on]
     failing = any(SEVERITY_ORDER[finding.severity] >= threshold for service in report.services for finding in service.findings)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
@@ -225,6 +281,7 @@ def simulate(
     failures: Annotated[list[str], typer.Option("--fail", help="What fails; repeat it for failures that happen together (see above).", show_default=False)],
     output_format: FormatOption = OutputFormat.text,
     catalog_dir: CatalogDir = None,
+    svg: SvgOption = None,
 ) -> None:
     """What if a provider, region, zone or node fails? For every service with a declared deployment: can it still write and read, may acknowledged data be lost (worst case), which objectives break, and which services are hit through depends_on.
 
@@ -239,14 +296,59 @@ def simulate(
     from redplan.engine.simulate import FailureSpecError, plan_failures, simulate_fleet
     from redplan.report import formatter_for
 
+    _text_only(output_format.value, svg)
     fleet = _load(paths, _catalog(catalog_dir))
     try:
         plan = plan_failures(failures, fleet)
     except FailureSpecError as error:
         _fail([str(error)])
     report = simulate_fleet(fleet, plan)
-    formatter_for("simulate", output_format.value).write(report, sys.stdout)
+    _write(formatter_for("simulate", output_format.value), report, svg)
     raise typer.Exit(EXIT_FINDINGS if report.summary.breaching else EXIT_OK)
+
+
+@app.command()
+def staleness(
+    replicas: Annotated[int, typer.Option("--replicas", "-n", min=1, max=50, help="N: replicas that hold each key.")],
+    write: Annotated[int, typer.Option("--write", "-w", min=1, help="W: acknowledgements a write waits for.")],
+    read: Annotated[int, typer.Option("--read", "-r", min=1, help="R: replies a read waits for.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Message delays fitted to production traces: LNKD-SSD, LNKD-DISK, YMMR or WAN.")] = "LNKD-SSD",
+    regions: Annotated[Optional[list[str]], typer.Option("--region", help="Use the catalog's round trips instead: one replica per --region, the coordinator at the first (give N of them).", show_default=False)] = None,
+    trials: Annotated[int, typer.Option("--trials", min=1000, max=10_000_000, help="Simulated writes.")] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulation: the same seed gives the same numbers.")] = 0,
+    output_format: FormatOption = OutputFormat.text,
+    catalog_dir: CatalogDir = None,
+    svg: SvgOption = None,
+) -> None:
+    """How stale can reads be when W + R ≤ N? PBS (Bailis et al., VLDB 2012): the chance a read misses the last writes with random quorums (k-staleness), and how soon after a write is acknowledged reads see it (t-visibility, a seeded Monte Carlo over write, ack, read and response delays).
+
+    The delay models are the paper's fits to LinkedIn (LNKD-SSD, LNKD-DISK) and Yammer (YMMR) production traces and its WAN case (catalogs/pbs_latency_models.yaml); with [bold]--region[/bold], each message takes half the catalog's round trip between the coordinator and the replica.
+
+    [dim]Example: redplan staleness -n 3 -w 1 -r 1 --model LNKD-DISK[/dim]
+    """
+    from redplan.catalog import CatalogError
+    from redplan.catalog.latency_models import load_latency_models
+    from redplan.engine.staleness import staleness_report
+    from redplan.report import formatter_for
+    from redplan.spec.checks import did_you_mean, unknown_region_message
+
+    _text_only(output_format.value, svg)
+    problems = [f"--{name} {value} cannot exceed --replicas {replicas}" for name, value in (("write", write), ("read", read)) if value > replicas]
+    catalog = _catalog(catalog_dir)
+    try:
+        models = load_latency_models(catalog)
+    except CatalogError as error:
+        _fail([f"catalog error: {error}"])
+    model = {name.lower(): name for name in models}.get(model.lower(), model)
+    if not regions and model not in models:
+        problems.append(f"unknown model {model!r}{did_you_mean(model, list(models))} (known: {', '.join(models)})")
+    problems += [unknown_region_message(region, catalog) for region in regions or [] if region not in catalog.regions]
+    if regions and len(regions) != replicas:
+        problems.append(f"--region was given {len(regions)} times for --replicas {replicas}: give one region per replica")
+    if problems:
+        _fail(problems)
+    report = staleness_report(replicas, write, read, model, catalog, regions or [], trials, seed)
+    _write(formatter_for("staleness", output_format.value), report, svg)
 
 
 @contextmanager

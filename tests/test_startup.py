@@ -22,8 +22,9 @@ print('HEAVY:' + ','.join(heavy))
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["validate", str(EXAMPLES)], ["catalog", "rtt", "aws:us-east-1", "gcp:europe-west1"], ["schema"]],
-    ids=["help", "validate", "catalog-rtt", "schema"],
+    [["--help"], ["validate", str(EXAMPLES)], ["catalog", "rtt", "aws:us-east-1", "gcp:europe-west1"], ["schema"],
+     ["audit", str(EXAMPLES)], ["recommend", str(EXAMPLES / "order-database.yaml")]],
+    ids=["help", "validate", "catalog-rtt", "schema", "audit", "recommend-without-partial-quorums"],
 )
 def test_no_heavy_imports(args):
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60)

@@ -44,6 +44,10 @@ def formatter_for(command: str, name: str) -> Formatter:
         from redplan.report.audit_github import GithubFormatter
 
         return GithubFormatter()
+    if command == "staleness" and name == "text":
+        from redplan.report.staleness_text import StalenessTextFormatter
+
+        return StalenessTextFormatter()
     if command == "simulate" and name == "text":
         from redplan.report.simulate_text import SimulateTextFormatter
 

@@ -13,13 +13,14 @@ from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
 
 if TYPE_CHECKING:
     from redplan.engine.simulate import SimulationReport
+    from redplan.engine.staleness import StalenessReport
 
 
 class JsonFormatter:
-    def write(self, report: Report | SimulationReport, stream: TextIO) -> None:
+    def write(self, report: Report | SimulationReport | StalenessReport, stream: TextIO) -> None:
         """The report as one `to_json` encodes it. Assessments that audit workers sent already encoded
         (`EncodedJson`) go in as they are, so such a report is encoded service by service."""
-        services = report.services
+        services = getattr(report, "services", [])
         if not any(isinstance(getattr(service, "assessment", None), EncodedJson) for service in services):
             stream.write(to_json(report) + "\n")
             return
