@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from redplan.analysis.availability import downtime_per_year_s
+from redplan.analysis.availability import downtime_per_year_s, nines
 from redplan.engine.results import Assessment, Estimates, Recommendation, Rejected, Report, ServiceResult, Staleness
 from redplan.spec.units import format_availability, format_duration, format_roughly
 
@@ -136,7 +136,9 @@ def _availability(estimates: Estimates) -> str:
     """Writes (and reads when they differ), with the downtime a year and its causes."""
     if estimates.availability is None:
         return "not estimated"
-    text = f"writes {format_availability(estimates.availability)} ({format_roughly(downtime_per_year_s(estimates.availability))} down a year)"
+    yearly = downtime_per_year_s(estimates.availability)
+    text = (f"writes {format_availability(estimates.availability)}, {nines(estimates.availability):.1f} nines "
+            f"({format_roughly(yearly)} down a year, {format_roughly(yearly / 12)} a month)")
     if estimates.read_availability is not None and estimates.read_availability != estimates.availability:
         text += f", reads {format_availability(estimates.read_availability)}"
     if len(estimates.availability_parts) > 1:

@@ -96,3 +96,14 @@ def test_availability_with_dependencies_is_the_product_along_the_chain(redplan, 
     assert "in series with api, db" in web["basis"] and "they share aws:us-east-1" in web["basis"]
     assert services["db"]["availability_with_dependencies"] is None  # depends on nothing
     assert services["api"]["availability_with_dependencies"]["value"] == pytest.approx(own["api"] * own["db"] * own["web"], abs=1e-9)
+
+
+def test_the_text_report_gives_nines_downtime_causes_and_margins(redplan):
+    from support import EXAMPLES
+
+    result = redplan("recommend", str(EXAMPLES / "order-database.yaml"))
+    text = " ".join(result.stdout.split())  # rich wraps lines at the terminal width
+    assert "writes 99.993%, 4.2 nines (36m 47s down a year, 3m 4s a month)" in text
+    assert "= too few replicas up 33m 8s + failovers 3m 39s" in text
+    assert "the availability target 99.95% holds as long as each of these holds with the others as assumed: nodes up" in text
+    assert "availability assumed per failure domain, each independent: node 99.95%, zone 99.95%, region 99.995%, provider 99.999%" in text
