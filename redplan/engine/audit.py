@@ -136,7 +136,8 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
     """What the rules that look at this service alone find (before suppressions), and the details."""
     service = loaded.spec
     design = declared_design(service)
-    evaluation = evaluate(design, Context(service, fleet.catalog)) if design else None
+    context = Context(service, fleet.catalog)
+    evaluation = evaluate(design, context) if design else None
     subject = Subject(loaded, design, evaluation, fleet)
     findings = sorted((_located(loaded, rule, problem) for rule in SERVICE_RULES for problem in rule.check(subject)), key=_in_file_order)
     line, _ = loaded.locate()
@@ -144,7 +145,7 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
         return ServiceResult(name=service.name, file=loaded.file, line=line, objectives={}, findings=findings)
     objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives,
-                         assessment=assessment_of(evaluation) if evaluation else None, findings=findings)
+                         assessment=assessment_of(evaluation, context) if evaluation else None, findings=findings)
 
 
 def _finished(audited: ServiceResult, loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:

@@ -13,6 +13,7 @@ from typing import Any, Callable, NamedTuple, TypeVar
 
 from redplan.analysis.availability import LEVELS, Hierarchy, failover_downtime, quorum_availability, required_availability
 from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
+from redplan.analysis.data_loss import DataLossEstimate, LognormalLag, backup_data_loss, replication_data_loss
 from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
 from redplan.analysis.quorum import analyse_quorums, can_form_after
@@ -23,9 +24,9 @@ from redplan.catalog.spread import typical_p95_ratio
 from redplan.catalog.technologies import TechnologyCatalog
 from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.objectives import Delivered, check_design, delivered_consistency
-from redplan.engine.results import Check
+from redplan.engine.results import BACKUP_WINDOW, REPLICATION_LAG, Check, DataLoss
 from redplan.spec.models import Service
-from redplan.spec.units import format_availability
+from redplan.spec.units import format_availability, format_duration, format_roughly
 
 T = TypeVar("T")
 Z95 = 1.6448536269514722
@@ -39,6 +40,10 @@ WITNESS_SHARE = 0.25
 COLD_START_S = 120.0
 DOMAINS = LEVELS
 LEVEL_NAMES = {"node": "node", "az": "zone", "region": "region", "provider": "provider"}
+DATA_LOSS_CONFIDENCE = 0.99
+LAG_P99_PER_MEDIAN = 10.0
+LAG_SPREAD_BASIS = (f"assumption: p99 = {LAG_P99_PER_MEDIAN:g} × the median "
+                    "(lag spikes under load; state your measured lag as deployment.replication_lag)")
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class Evaluation:
     availability: AvailabilityEstimate
     delivered: Delivered
     checks: list[Check] = field(default_factory=list)
+    loss_window: str | None = None  # what the RPO stands for: REPLICATION_LAG, BACKUP_WINDOW, or None (nothing acknowledged lost, or unbounded)
 
     @property
     def feasible(self) -> bool:
@@ -154,7 +160,8 @@ def evaluate(design: Design, context: Context) -> Evaluation:
     analysis = _analyse(counted, design.write, design.read, design.ack)
     copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
     latency = _write_latency(design, client_region(design, context), context.catalog)
-    rto, rpo, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
+    rto, loss, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
+    rpo = None if loss is None else loss.rpo
     cost, baseline = remembered_cost(design, context)
     availability = availability_under(design, context, context.hierarchy)
     delivered = Delivered(
@@ -167,7 +174,8 @@ def evaluate(design: Design, context: Context) -> Evaluation:
         availability=availability.writes,
     )
     checks = check_design(context.service, design, delivered)
-    return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, availability, delivered, checks)
+    return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, availability, delivered, checks,
+                      loss_window=None if loss is None else loss.window)
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -324,12 +332,23 @@ def considered_domains(service: Service) -> list[str]:
     return [domain for domain in DOMAINS if domain in wanted]
 
 
+class Loss(NamedTuple):
+    """An RPO and its window: REPLICATION_LAG, BACKUP_WINDOW, or None when no acknowledged write is lost."""
+
+    rpo: Estimate
+    window: str | None
+
+    @property
+    def seconds(self) -> float:
+        return self.rpo.seconds
+
+
 def _recovery(
     design: Design, context: Context, analysis: QuorumAnalysis, copies: Tolerance
-) -> tuple[Estimate | None, Estimate | None, bool, tuple[str, ...]]:
-    """Worst RTO and RPO over the failures to survive, whether any needs a failover, and which cannot be recovered."""
+) -> tuple[Estimate | None, Loss | None, bool, tuple[str, ...]]:
+    """Worst RTO and RPO (with its window) over the failures to survive, whether any needs a failover, and which cannot be recovered."""
     rtos: list[Estimate | None] = []
-    rpos: list[Estimate | None] = []
+    losses: list[Loss | None] = []
     failover_free = True
     for domain in considered_domains(context.service):
         if domain_tolerance(analysis.write, domain) >= 1:
@@ -342,15 +361,18 @@ def _recovery(
         else:
             failover_free = False
             rtos.append(_restore(design, context, domain))
-        rpos.append(_loss(design, context, domain, analysis.durability, copies))
+        losses.append(_loss(design, context, domain, analysis.durability, copies))
     unrecoverable = tuple(
-        domain for domain, rto, rpo in zip(considered_domains(context.service), rtos, rpos)
-        if rto is None or (rpo is None and context.service.state == "stateful")
+        domain for domain, rto, loss in zip(considered_domains(context.service), rtos, losses)
+        if rto is None or (loss is None and context.service.state == "stateful")
     )
-    return _worst(rtos), _worst(rpos), failover_free, unrecoverable
+    return _worst(rtos), _worst(losses), failover_free, unrecoverable
 
 
-def _worst(estimates: list[Estimate | None]) -> Estimate | None:
+Timed = TypeVar("Timed", Estimate, Loss)
+
+
+def _worst(estimates: list[Timed | None]) -> Timed | None:
     if not estimates or any(estimate is None for estimate in estimates):
         return None
     return max(estimates, key=lambda estimate: estimate.seconds)  # type: ignore[union-attr]
@@ -415,16 +437,16 @@ def _restore_time(context: Context, from_standby: bool) -> Estimate:
                        basis={"provision": provision_basis, "restore": technologies.cite(throughput), "redirect": technologies.cite(redirect)})
 
 
-def _loss(design: Design, context: Context, domain: str, durability: Tolerance, copies: Tolerance) -> Estimate | None:
+def _loss(design: Design, context: Context, domain: str, durability: Tolerance, copies: Tolerance) -> Loss | None:
     if context.service.state == "stateless":
-        return sync_rpo("stateless: holds no data")
+        return Loss(sync_rpo("stateless: holds no data"), None)
     if domain_tolerance(durability, domain) >= 1:
-        return sync_rpo()
+        return Loss(sync_rpo(), None)
     if domain_tolerance(copies, domain) >= 1 and design.replication in ("async", "sync"):
-        return context.remembered(("async lag",), lambda: _async_loss(context))
+        return Loss(context.remembered(("async lag",), lambda: _async_loss(context)), REPLICATION_LAG)
     interval = design.backup_interval_s
     if _backups_survive(design, domain) and interval is not None:
-        return context.remembered(("backup", interval), lambda: _backup_loss(context, interval))
+        return Loss(context.remembered(("backup", interval), lambda: _backup_loss(context, interval)), BACKUP_WINDOW)
     return None
 
 
@@ -435,10 +457,77 @@ def _async_loss(context: Context) -> Estimate:
 
 
 def _backup_loss(context: Context, interval_s: float) -> Estimate:
+    copy_s, copy_basis = _backup_copy(context)
+    return backup_rpo(interval_s, copy_s, basis={"interval": "the design's backup interval", "copy": copy_basis})
+
+
+def _backup_copy(context: Context) -> tuple[float, str]:
+    """How long a backup takes to reach its off-site copy: the data size at the technology's restore throughput."""
     technologies = context.technologies
     throughput = technologies.restore_throughput(context.technology)
-    return backup_rpo(interval_s, context.data_bytes / throughput.bytes_per_second,
-                      basis={"interval": "the design's backup interval", "copy": f"data size at {technologies.cite(throughput)}"})
+    return context.data_bytes / throughput.bytes_per_second, f"data size at {technologies.cite(throughput)}"
+
+
+# --- data at risk ----------------------------------------------------------------------------
+
+
+def data_loss(evaluation: Evaluation, context: Context) -> DataLoss | None:
+    """What a primary failure puts at risk when the design's RPO is a replication lag or a backup window:
+    the window at 99%, the writes lost on average and the chance of losing none. Once per service and window."""
+    window = evaluation.loss_window
+    if window == REPLICATION_LAG:
+        return context.remembered(("data loss", window), lambda: _lag_data_loss(context))
+    interval = evaluation.design.backup_interval_s
+    if window == BACKUP_WINDOW and interval is not None:
+        return context.remembered(("data loss", window, interval), lambda: _backup_data_loss(context, interval))
+    return None
+
+
+def _lag_data_loss(context: Context) -> DataLoss:
+    """The service's measured lag, else the technology's typical lag as the median with the assumed spread."""
+    deployment = context.service.deployment
+    measured = deployment.replication_lag if deployment else None
+    if measured is not None:
+        lag = LognormalLag(measured.p50, measured.p99)
+        basis = (f"lag: a lognormal through the service's own measurement (deployment.replication_lag), "
+                 f"median {format_duration(measured.p50)}, p99 {format_duration(measured.p99)}")
+    else:
+        typical = context.technologies.async_lag(context.technology)
+        lag = LognormalLag(typical.seconds, LAG_P99_PER_MEDIAN * typical.seconds)
+        named = f"for {context.service.technology}" if context.service.technology else "with no technology named"
+        basis = (f"lag: a lognormal whose median is the catalog's typical lag {named}, "
+                 f"{format_roughly(typical.seconds)} ({typical.basis}, technologies.yaml); {LAG_SPREAD_BASIS}")
+    write_rate = _write_rate(context)
+    return _data_loss(REPLICATION_LAG, replication_data_loss(lag, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
+
+
+def _backup_data_loss(context: Context, interval_s: float) -> DataLoss:
+    copy_s, copy_basis = _backup_copy(context)
+    basis = (f"a failure at a random time loses what was written since the last backup that reached its off-site copy: "
+             f"uniformly between the copy time {format_roughly(copy_s)} ({copy_basis}) and the interval "
+             f"{format_duration(interval_s)} + the copy time")
+    write_rate = _write_rate(context)
+    return _data_loss(BACKUP_WINDOW, backup_data_loss(interval_s, copy_s, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
+
+
+def _write_rate(context: Context) -> float | None:
+    data = context.service.data
+    return data.write_rate if data else None
+
+
+def _data_loss(window: str, estimate: DataLossEstimate, basis: str, write_rate: float | None) -> DataLoss:
+    writes = (f"; writes arrive as a Poisson stream at {write_rate:g}/s (data.write_rate)" if write_rate is not None
+              else "; write rate not stated (data.write_rate): writes at risk not estimated")
+    return DataLoss(window=window, confidence=estimate.confidence, rpo_s=_six_digits(estimate.rpo_s),
+                    median_s=_six_digits(estimate.median_s), mean_s=_six_digits(estimate.mean_s),
+                    expected_writes_lost=None if estimate.expected_writes_lost is None else _six_digits(estimate.expected_writes_lost),
+                    p_nothing_lost=None if estimate.p_nothing_lost is None else _six_digits(estimate.p_nothing_lost),
+                    basis=basis + writes)
+
+
+def _six_digits(value: float) -> float:
+    """Six significant digits: a probability of 3e-18 stays readable where rounding to places would make it 0."""
+    return float(f"{value:.6g}")
 
 
 # --- cost ------------------------------------------------------------------------------------

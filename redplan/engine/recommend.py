@@ -25,6 +25,7 @@ from redplan.engine.evaluate import (
     Context,
     Evaluation,
     availability_thresholds,
+    data_loss,
     evaluate,
     instances_cost,
     remembered_cost,
@@ -284,23 +285,23 @@ def _reason(check) -> str:  # type: ignore[no-untyped-def]
     return f"{check.objective} {check.target} not met (gets {check.actual}){detail}"
 
 
-def assessment_of(evaluation: Evaluation) -> Assessment:
+def assessment_of(evaluation: Evaluation, context: Context) -> Assessment:
     analysis = evaluation.analysis
     tolerance = Tolerances(write=analysis.write, read=analysis.read, durability=analysis.durability)
     return Assessment(tolerance=tolerance, consistent_reads=analysis.consistent_reads,
-                      conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation),
+                      conflicting_writes=analysis.conflicting_writes, estimates=_estimates(evaluation, context),
                       staleness=staleness_of(evaluation.design))
 
 
 def _in_full(evaluation: Evaluation, context: Context) -> Assessment:
     """The assessment of a design the report shows whole: with the t-visibility of partial quorums."""
-    assessment = assessment_of(evaluation)
+    assessment = assessment_of(evaluation, context)
     if assessment.staleness is None:
         return assessment
     return replace(assessment, staleness=with_visibility(assessment.staleness, evaluation.design, context))
 
 
-def _estimates(evaluation: Evaluation) -> Estimates:
+def _estimates(evaluation: Evaluation, context: Context) -> Estimates:
     latency = evaluation.latency
     return Estimates(
         rto_s=None if evaluation.rto is None else round(evaluation.rto.seconds, 3),
@@ -314,6 +315,7 @@ def _estimates(evaluation: Evaluation) -> Estimates:
         availability=round(evaluation.availability.writes, 10),
         read_availability=round(evaluation.availability.reads, 10),
         availability_parts=_downtime_parts(evaluation.availability),
+        data_loss=data_loss(evaluation, context),
     )
 
 
@@ -372,7 +374,7 @@ def _recommendation(chosen: Evaluation, context: Context, loaded: LoadedService,
         placement=_placement(design),
         quorum=_quorum_setting(design),
         leader_region=design.leader_region,
-        estimates=_estimates(chosen),
+        estimates=_estimates(chosen, context),
         assessment=_in_full(chosen, context),
         checks=chosen.checks,
         rationale=_rationale(chosen, rejected),

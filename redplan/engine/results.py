@@ -40,6 +40,26 @@ class Part:
     basis: str
 
 
+REPLICATION_LAG, BACKUP_WINDOW = "replication lag", "backup"
+"""DataLoss.window: what an RPO above zero stands for, the lag of an asynchronous copy or the time since the last backup."""
+
+
+@dataclass(frozen=True)
+class DataLoss:
+    """Acknowledged writes at risk when the primary fails, where the RPO is a replication lag or a backup
+    window: the window's quantile at `confidence`, its median and mean, and with a write rate the writes
+    lost on average and the chance that none is (analysis/data_loss.py)."""
+
+    window: str  # REPLICATION_LAG | BACKUP_WINDOW
+    confidence: float
+    rpo_s: float  # the window's `confidence` quantile
+    median_s: float
+    mean_s: float
+    expected_writes_lost: Optional[float]  # None: no write rate stated
+    p_nothing_lost: Optional[float]
+    basis: str
+
+
 @dataclass(frozen=True)
 class Estimates:
     rto_s: Optional[float]  # None: this design cannot recover from some failure it must survive
@@ -53,6 +73,7 @@ class Estimates:
     availability: Optional[float] = None  # of writes: the fraction of time a write can commit
     read_availability: Optional[float] = None
     availability_parts: list[Part] = field(default_factory=list)  # the writes' downtime, seconds a year, by cause
+    data_loss: Optional[DataLoss] = None  # None: the design loses no acknowledged write, or its RPO is unbounded
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Iterator
 from redplan.analysis.model import DATA_ROLES
 from redplan.catalog import Catalog
 from redplan.spec.models import Replica, Service
+from redplan.spec.units import format_duration
 
 Problem = tuple[tuple, str]
 
@@ -25,6 +26,7 @@ def check_service(service: Service, catalog: Catalog) -> Iterator[Problem]:
     yield from _unknown_regions(service, catalog)
     yield from _replicas_outside_regions(service)
     yield from _quorum_fits(service)
+    yield from _replication_lag_in_order(service)
 
 
 def _region_references(service: Service) -> Iterator[tuple[tuple, str]]:
@@ -87,6 +89,18 @@ def _quorum_fits(service: Service) -> Iterator[Problem]:
                 ("deployment", "quorum", operation),
                 f"{operation} quorum {size} is larger than the {available} {adjective} replicas{where}",
             )
+
+
+def _replication_lag_in_order(service: Service) -> Iterator[Problem]:
+    """A lag is positive (a lognormal through its median and p99 models it) and its p99 is not below its median."""
+    lag = service.deployment.replication_lag if service.deployment else None
+    if lag is None:
+        return
+    if lag.p50 <= 0:
+        yield ("deployment", "replication_lag", "p50"), "deployment.replication_lag.p50 must be above 0 (a measured median, e.g. 200ms)"
+    elif lag.p99 < lag.p50:
+        yield (("deployment", "replication_lag", "p99"), f"deployment.replication_lag.p99 {format_duration(lag.p99)} is below "
+               f"p50 {format_duration(lag.p50)}: a 99th percentile cannot be under the median")
 
 
 def _quorum_capacity(replicas: list[Replica], roles: frozenset[str], scope: str) -> tuple[int, str]:

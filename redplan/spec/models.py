@@ -157,6 +157,13 @@ class Backups(StrictModel):
     offsite: RegionId | None = None
 
 
+class ReplicationLag(StrictModel):
+    """The asynchronous replicas' measured lag (e.g. PostgreSQL's replay_lag over a busy week)."""
+
+    p50: Duration = Field(description="Median lag; above 0.")
+    p99: Duration = Field(description="99th percentile of the lag; at least p50.")
+
+
 class Deployment(StrictModel):
     """What runs today; `redplan audit` checks it against the objectives."""
 
@@ -168,6 +175,9 @@ class Deployment(StrictModel):
     conflict_resolution: Literal["lww", "crdt", "app-merge"] | None = None
     failover: Failover | None = None
     backups: Backups | None = None
+    replication_lag: ReplicationLag | None = Field(
+        None, description="Measured lag of asynchronous replication: replaces the technology's typical figure in the data-loss estimate."
+    )
 
 
 class Ignore(StrictModel):
