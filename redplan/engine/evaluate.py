@@ -187,21 +187,34 @@ def availability_under(design: Design, context: Context, hierarchy: Hierarchy) -
     counted = design.counted_replicas
     levels, failover_s = _failover_exposure(design, counted, context)
     share = failover_downtime(hierarchy, levels, failover_s)
-    writes = _quorum_availability(counted, design.write, hierarchy)
+    writes = _less_failovers(_quorum_availability(counted, design.write, hierarchy), hierarchy, levels, failover_s)
     reads = _quorum_availability(counted, design.read, hierarchy)
-    return AvailabilityEstimate(max(0.0, writes - share), max(0.0, reads - share) if design.coordination == CONSENSUS else reads,
-                                share, levels, failover_s)
+    return AvailabilityEstimate(writes, max(0.0, reads - share) if design.coordination == CONSENSUS else reads, share, levels, failover_s)
 
 
 def availability_thresholds(design: Design, context: Context, target: float) -> dict[str, float | None]:
     """Per level, the lowest availability at which the design's writes still reach `target`, the
     other levels as assumed (None: not even a level that never fails reaches it): how far each
     assumption may be wrong before the verdict changes."""
-    return {level: required_availability(lambda trial: availability_under(design, context, trial).writes, context.hierarchy, level, target)
+    counted = design.counted_replicas
+    levels, failover_s = _failover_exposure(design, counted, context)
+    return _thresholds(counted, design.write, context.hierarchy, levels, failover_s, target)
+
+
+@functools.lru_cache(maxsize=16384)
+def _thresholds(counted: tuple[Replica, ...], write: Quorum, hierarchy: Hierarchy, levels: tuple[str, ...], failover_s: float,
+                target: float) -> dict[str, float | None]:
+    """Remembered: services of a fleet repeat layouts and targets. The trial hierarchies are not: they bypass the cache."""
+    return {level: required_availability(lambda trial: _less_failovers(quorum_availability(counted, write, trial), trial, levels, failover_s),
+                                         hierarchy, level, target)
             for level in LEVELS}
 
 
-_quorum_availability = functools.lru_cache(maxsize=4096)(quorum_availability)
+def _less_failovers(quorum_up: float, hierarchy: Hierarchy, levels: tuple[str, ...], failover_s: float) -> float:
+    return max(0.0, quorum_up - failover_downtime(hierarchy, levels, failover_s))
+
+
+_quorum_availability = functools.lru_cache(maxsize=16384)(quorum_availability)
 
 
 def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Context) -> tuple[tuple[str, ...], float]:
@@ -217,7 +230,7 @@ def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Co
     return levels, context.remembered(("reroute", True), lambda: _reroute(True, context)).seconds
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _leader_losses_survived(counted: tuple[Replica, ...], write: Quorum) -> tuple[str, ...]:
     """The levels at which losing the leader's (first replica's) domain still leaves a write quorum."""
     leader = counted[0]

@@ -207,6 +207,7 @@ def format_roughly(seconds: float) -> str:
     return f"{whole}s"
 
 
+@functools.lru_cache(maxsize=4096)
 def format_availability(fraction: float) -> str:
     """A percentage with the digits that tell it apart from the round targets near it: 99.89%, 99.989%,
     99.99989%. Cut, not rounded, so a value just under a target never reads as the target."""
