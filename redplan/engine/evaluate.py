@@ -42,8 +42,7 @@ DOMAINS = LEVELS
 LEVEL_NAMES = {"node": "node", "az": "zone", "region": "region", "provider": "provider"}
 DATA_LOSS_CONFIDENCE = 0.99
 LAG_P99_PER_MEDIAN = 10.0
-LAG_SPREAD_BASIS = (f"assumption: p99 = {LAG_P99_PER_MEDIAN:g} × the median "
-                    "(lag spikes under load; state your measured lag as deployment.replication_lag)")
+LAG_SPREAD_BASIS = f"p99 {LAG_P99_PER_MEDIAN:g} × the median (an assumption: state deployment.replication_lag)"
 
 
 @dataclass(frozen=True)
@@ -502,23 +501,20 @@ def _lag_data_loss(context: Context) -> DataLoss:
     measured = deployment.replication_lag if deployment else None
     if measured is not None:
         lag = LognormalLag(measured.p50, measured.p99)
-        basis = (f"lag: a lognormal through the service's own measurement (deployment.replication_lag), "
-                 f"median {format_duration(measured.p50)}, p99 {format_duration(measured.p99)}")
+        basis = f"lag lognormal through deployment.replication_lag: median {format_duration(measured.p50)}, p99 {format_duration(measured.p99)}"
     else:
         typical = context.technologies.async_lag(context.technology)
         lag = LognormalLag(typical.seconds, LAG_P99_PER_MEDIAN * typical.seconds)
         named = f"for {context.service.technology}" if context.service.technology else "with no technology named"
-        basis = (f"lag: a lognormal whose median is the catalog's typical lag {named}, "
-                 f"{format_roughly(typical.seconds)} ({typical.basis}, technologies.yaml); {LAG_SPREAD_BASIS}")
+        basis = f"lag lognormal: median the typical lag {named}, {format_roughly(typical.seconds)} ({typical.basis}); {LAG_SPREAD_BASIS}"
     write_rate = _write_rate(context)
     return _data_loss(REPLICATION_LAG, replication_data_loss(lag, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
 
 
 def _backup_data_loss(context: Context, interval_s: float) -> DataLoss:
     copy_s, copy_basis = _backup_copy(context)
-    basis = (f"a failure at a random time loses what was written since the last backup that reached its off-site copy: "
-             f"uniformly between the copy time {format_roughly(copy_s)} ({copy_basis}) and the interval "
-             f"{format_duration(interval_s)} + the copy time")
+    basis = (f"loses the writes since the last backup copied off-site: uniform between the copy time "
+             f"{format_roughly(copy_s)} ({copy_basis}) and {format_duration(interval_s)} more")
     write_rate = _write_rate(context)
     return _data_loss(BACKUP_WINDOW, backup_data_loss(interval_s, copy_s, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
 
@@ -529,7 +525,7 @@ def _write_rate(context: Context) -> float | None:
 
 
 def _data_loss(window: str, estimate: DataLossEstimate, basis: str, write_rate: float | None) -> DataLoss:
-    writes = (f"; writes arrive as a Poisson stream at {write_rate:g}/s (data.write_rate)" if write_rate is not None
+    writes = (f"; Poisson writes at {write_rate:g}/s" if write_rate is not None
               else "; write rate not stated (data.write_rate): writes at risk not estimated")
     return DataLoss(window=window, confidence=estimate.confidence, rpo_s=_six_digits(estimate.rpo_s),
                     median_s=_six_digits(estimate.median_s), mean_s=_six_digits(estimate.mean_s),

@@ -323,12 +323,11 @@ def _downtime_parts(availability: AvailabilityEstimate) -> list[Part]:
     """The writes' downtime a year: too few replicas up for a quorum, then failing over."""
     quorum_lost = 1.0 - (availability.writes + availability.failover_share)
     parts = [Part(item="too few replicas up", value=round(downtime_per_year_s(1.0 - quorum_lost), 1),
-                  basis="failure domains up independently with the assumed availability of their level (catalogs/availability.yaml)")]
+                  basis="each failure-domain level up with its assumed availability (catalogs/availability.yaml)")]
     if availability.failover_levels:
         where = ", ".join(LEVEL_NAMES[level] for level in availability.failover_levels)
         parts.append(Part(item="failovers", value=round(downtime_per_year_s(1.0 - availability.failover_share), 1),
-                          basis=f"each outage of the leader's {where} stops writes for the {format_duration(availability.failover_s)} "
-                                "it takes to fail over (outages a year = down time / mean outage, catalogs/availability.yaml)"))
+                          basis=f"each outage of the leader's {where} costs a {format_duration(availability.failover_s)} failover"))
     return parts
 
 

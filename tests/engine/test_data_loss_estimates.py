@@ -77,9 +77,8 @@ def test_the_catalog_lag_with_the_assumed_spread(redplan, tmp_path):
         assert (loss["confidence"], loss["rpo_s"], loss["median_s"], loss["mean_s"]) == (0.99, 0.2, 0.02, 0.032641)
         assert loss["expected_writes_lost"] == 1.63205
         assert loss["p_nothing_lost"] == pytest.approx(0.381442, abs=2e-6)
-        assert "catalog's typical lag for aurora, 20ms" in loss["basis"]
-        assert "20ms (documented, technologies.yaml)" in loss["basis"]
-        assert "assumption: p99 = 10 × the median" in loss["basis"]
+        assert "median the typical lag for aurora, 20ms (documented)" in loss["basis"]
+        assert "p99 10 × the median (an assumption" in loss["basis"] and "Poisson writes at 50/s" in loss["basis"]
     estimates = recommended["recommendation"]["estimates"]
     assert estimates["rpo_s"] == 0.02  # the RPO check keeps the typical lag: data_loss adds to it, changes nothing
 
@@ -91,8 +90,8 @@ def test_the_service_s_own_lag_replaces_the_catalog_figure(redplan, tmp_path):
         # σ = ln 25 / z99 = 1.383661, E[L] = 0.2 × e^(0.957258) = 0.2 × 2.604546 = 0.520909 s; × 50/s = 26.0455 writes
         assert (loss["rpo_s"], loss["median_s"], loss["mean_s"], loss["expected_writes_lost"]) == (5.0, 0.2, 0.520909, 26.0455)
         assert loss["p_nothing_lost"] == pytest.approx(LognormalLag(0.2, 5.0).p_no_write(50.0), rel=1e-5)  # the analysis, fed the measurement
-        assert "the service's own measurement (deployment.replication_lag), median 200ms, p99 5s" in loss["basis"]
-        assert "catalog" not in loss["basis"] and "assumption: p99" not in loss["basis"]
+        assert "through deployment.replication_lag: median 200ms, p99 5s" in loss["basis"]
+        assert "typical" not in loss["basis"] and "an assumption" not in loss["basis"]
 
 
 def test_without_a_write_rate_only_the_window(redplan, tmp_path):
@@ -108,7 +107,7 @@ def test_a_backup_window(redplan, tmp_path):
     assert loss["window"] == "backup"
     assert (loss["rpo_s"], loss["median_s"], loss["mean_s"], loss["expected_writes_lost"]) == (43587.2, 22419.2, 22419.2, 1868.27)
     assert loss["p_nothing_lost"] == pytest.approx(math.exp(-819.2 / 12) / 3600, rel=1e-5)
-    assert "since the last backup that reached its off-site copy" in loss["basis"]
+    assert "loses the writes since the last backup copied off-site: uniform between the copy time 13m 39s" in loss["basis"]
 
 
 def test_synchronous_designs_risk_no_acknowledged_write(redplan, tmp_path):
@@ -141,7 +140,7 @@ def test_the_terminal_report_shows_the_data_at_risk(redplan, tmp_path, monkeypat
     text = redplan("recommend", write(tmp_path)).stdout
     assert re.search(r"\n  data at risk +RPO 200ms at 99% confidence \(median lag 20ms\); about 1\.6 writes lost on average per failure; "
                      r"a 38% chance of losing none", text)
-    assert "\n  data at risk: lag: a lognormal whose median is the catalog's typical lag for aurora" in text
+    assert "\n  data at risk: lag lognormal: median the typical lag for aurora" in text
     # the recommended backups every 4h (the cheapest that meet rpo 1d): 819.2 + 0.99 × 14400 = 15075 s, median 819.2 + 7200 s;
     # 8019.2 s × 5/min = 668 writes, and P(none) = 1.9e-33
     text = redplan("recommend", write_archive(tmp_path)).stdout
