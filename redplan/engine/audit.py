@@ -57,6 +57,8 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Ca
         if loaded.file not in done:
             audited[(loaded.file, loaded.path)] = _per_service(loaded, fleet, details)
             advance()
+    if workers is not None and details:  # encode ours while the workers finish theirs (the formatter would, after them)
+        audited = {key: _with_encoded_assessment(result) for key, result in audited.items()}
     if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
         for answer in workers.answers():
             audited.update(answer or {})  # None: the worker died, and its share is audited below

@@ -38,12 +38,15 @@ from typing import TextIO
 from urllib.parse import quote
 
 from redplan.engine.results import Finding, Report
+from redplan.report.json_format import write_spliced
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/redplan/"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "redplanFindingHash/v1"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+RESULTS_PER_CHUNK = 1000
+"""Results encoded per call: big enough for the C encoder to run on its own, small enough never to build one huge string."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,14 @@ class SarifFormatter:
         self.root = root  # what URIs are relative to; None: the working directory when writing
 
     def write(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(self.log(report), separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n")
+        log = self.log(report)
+        results = log["runs"][0].pop("results")
+        log["runs"][0]["results"] = []
+        chunks = (_encode(results[start:start + RESULTS_PER_CHUNK])[1:-1] for start in range(0, len(results), RESULTS_PER_CHUNK))
+        write_spliced(stream, _encode(log), "results", (chunk for chunk in chunks if chunk))
 
     def log(self, report: Report) -> dict:
+        """The SARIF log as one dict (tests validate it against the schema)."""
         rules = rules_for(report)
         index = {rule.code: position for position, rule in enumerate(rules)}
         results = [self._result(finding, index) for finding in _findings(report)]
@@ -206,3 +214,7 @@ def _markdown(doc: str) -> str:
         code = textwrap.dedent("\n".join(block)).strip("\n")
         out += ["", "```yaml", *code.splitlines(), "```", ""]
     return "\n".join(out).strip() + "\n"
+
+
+def _encode(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

@@ -7,7 +7,7 @@ whole audit for a 10,000-service fleet (43 MB). `jq .` shows it indented.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Iterable, TextIO
 
 from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
 
@@ -24,8 +24,18 @@ class JsonFormatter:
         if not any(isinstance(getattr(service, "assessment", None), EncodedJson) for service in services):
             stream.write(to_json(report) + "\n")
             return
-        before, after = to_json(replace(report, services=[])).split('"services":[]')
-        stream.write(before + '"services":[' + ",".join(map(_service_json, services)) + "]" + after + "\n")
+        write_spliced(stream, to_json(replace(report, services=[])), "services", map(_service_json, services))
+
+
+def write_spliced(stream: TextIO, skeleton: str, key: str, items: Iterable[str]) -> None:
+    """`skeleton` (compact JSON whose `key` is an empty list) with `items`, each an encoded element, as that
+    list: written piece by piece, since one string of a big report (35 MB) would be copied three times over.
+    The key is found by its quote, colon and bracket, which a string value cannot hold unescaped."""
+    before, after = skeleton.split(f'"{key}":[]', 1)
+    stream.write(f'{before}"{key}":[')
+    for index, item in enumerate(items):
+        stream.write("," + item if index else item)
+    stream.write("]" + after + "\n")
 
 
 def _service_json(service: ServiceResult) -> str:

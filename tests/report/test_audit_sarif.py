@@ -199,3 +199,15 @@ def test_formatter_for_audit_sarif():
     assert isinstance(formatter_for("audit", "sarif"), SarifFormatter)
     with pytest.raises(ValueError):
         formatter_for("recommend", "sarif")
+
+
+@pytest.mark.parametrize("copies", [0, 1, 700], ids=["no findings", "a few", "results over several chunks"])
+def test_the_log_is_written_in_pieces_exactly_as_one_dumps(root, copies):
+    """Results go out a thousand at a time; the text must equal encoding the whole log at once."""
+    base = awkward_report()
+    services = [replace(service, name=f"{service.name}-{index}") for index in range(copies) for service in base.services]
+    report = replace(base, services=services)
+    formatter = SarifFormatter(root)
+    whole = json.dumps(formatter.log(report), separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n"
+    assert text_of(report, root) == whole
+    assert len(json.loads(whole)["runs"][0]["results"]) == sum(len(service.findings) for service in services)
