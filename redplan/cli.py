@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, NoReturn, Optional
 
 import typer
 
@@ -21,6 +21,7 @@ from redplan import __version__
 
 if TYPE_CHECKING:
     from redplan.catalog import Catalog
+    from redplan.spec.errors import SpecInputError
     from redplan.spec.loader import Fleet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -153,11 +154,15 @@ def _load(paths: list[str], catalog: Catalog) -> Fleet:
     try:
         fleet = load_fleet(paths, catalog)
     except SpecInputError as invalid:
-        files = len({error.file for error in invalid.errors})
-        count = len(invalid.errors)
-        _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
+        _fail_input(invalid)
     gc.freeze()  # the fleet lives until exit: later collections need not scan it again
     return fleet
+
+
+def _fail_input(invalid: SpecInputError) -> NoReturn:
+    files = len({error.file for error in invalid.errors})
+    count = len(invalid.errors)
+    _fail([*map(str, invalid.errors), f"{count} error{'s' * (count != 1)} in {files} file{'s' * (files != 1)}"])
 
 
 @app.command()
@@ -240,10 +245,10 @@ def audit(
     """
     from redplan.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from redplan.config import ConfigError, load_settings
-    from redplan.engine.audit import SEVERITY_ORDER, audit_fleet, early_audit
+    from redplan.engine.audit import SEVERITY_ORDER, audit_run
     from redplan.parallel import default_jobs
     from redplan.report import formatter_for
-    from redplan.spec.files import collect_files
+    from redplan.spec.errors import SpecInputError
 
     try:
         settings, _ = load_settings(Path.cwd())
@@ -252,11 +257,11 @@ def audit(
     chosen = output_format.value if output_format else (settings.format or "text")
     _text_only(chosen, svg)
     catalog = _catalog(catalog_dir or settings.catalog_dir)
-    files, _ = collect_files(paths)  # what cannot be collected, the load reports
-    with early_audit(files, catalog, jobs or default_jobs(), details=chosen == "json") as workers:
-        fleet = _load(paths, catalog)
-        with _progress(len(fleet.services)) as advance:
-            report = audit_fleet(fleet, on_service=advance, details=chosen == "json", workers=workers)
+    with _ProgressBar() as progress:
+        try:
+            report = audit_run(paths, catalog, jobs or default_jobs(), details=chosen == "json", progress=progress)
+        except SpecInputError as invalid:
+            _fail_input(invalid)
     try:
         if write_baseline_to is not None:
             count = write_baseline(write_baseline_to, report)
@@ -351,17 +356,42 @@ def staleness(
     _write(formatter_for("staleness", output_format.value), report, svg)
 
 
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on an interactive terminal for big fleets; nothing in CI or when piped."""
-    if total < 200 or not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda: None
-        return
-    from rich.progress import Progress
+class _ProgressBar:
+    """A progress bar on an interactive terminal for runs of 200 services or more; nothing in CI or when piped.
 
-    with Progress(transient=True) as bar:  # started after any worker is forked: a fork must not copy its refresh thread
-        task = bar.add_task("auditing", total=total)
-        yield lambda: bar.advance(task)
+    Started at the first service audited, after any worker is forked: a fork must not copy its refresh thread.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.total: int | None = None
+        self._bar: Any = None
+        self._task: Any = None
+
+    def expect(self, total: int) -> None:
+        self.total = total
+        if total < 200 and self._bar is None:
+            self.enabled = False
+        elif self._bar is not None:
+            self._bar.update(self._task, total=total)
+
+    def advance(self) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("auditing", total=self.total)
+        self._bar.advance(self._task)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 @app.command("rules")

@@ -14,7 +14,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator, NamedTuple, Protocol
 
 from redplan import __version__
 from redplan.catalog import Catalog
@@ -26,67 +26,107 @@ from redplan.parallel import Forked, can_fork
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.registry import BY_CODE, RULES
 from redplan.spec.errors import SpecInputError
-from redplan.spec.loader import Fleet, LoadedService, load_fleet
+from redplan.spec.files import collect_files
+from redplan.spec.loader import Fleet, LoadedService, joined_fleet, load_fleet
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 SERVICE_RULES = [rule for rule in RULES if not rule.fleet_wide]
 FLEET_RULES = [rule for rule in RULES if rule.fleet_wide]
-Audited = dict[tuple[str, tuple], ServiceResult]
-"""Per (file, path of the service in it): what the per-service rules found, before suppressions."""
+Key = tuple[str, int, int]
+"""A service in the run: its file, and the line and column where it starts (unique, unlike its path, in a file of several documents)."""
+Audited = dict[Key, ServiceResult]
+"""What the per-service rules found, before suppressions, by service."""
 
 
 PARALLEL_FROM_BYTES = 200_000
 """Runs with less YAML than this (about 450 services) are audited in one process: workers would cost more than they save."""
-PARENT_SHARE = 0.7
-"""The share of the files this process audits, against 1 for each worker: it also loads the whole run."""
+PARENT_SHARE = 1.1
+"""The share of the files this process audits, against 1 for each worker: it also joins the shares and writes the report."""
 
 
-def audit_fleet(fleet: Fleet, today: datetime.date | None = None, on_service: Callable[[], None] | None = None,
-                details: bool = True, workers: Forked[list[str], Audited] | None = None) -> Report:
+class Progress(Protocol):
+    def expect(self, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+class ShareAudit(NamedTuple):
+    """A worker's answer: its share's services, detached from their documents, and what the rules found in them."""
+
+    services: list[LoadedService]
+    audited: Audited
+
+
+def audit_run(paths: list[str], catalog: Catalog, jobs: int = 1, details: bool = True, progress: Progress | None = None,
+              today: datetime.date | None = None) -> Report:
+    """Load and audit everything under `paths` (raises SpecInputError). A big run is split into shares of
+    its files, each loaded and audited in its own forked process, this one included, then joined: the
+    run-wide checks, the service-graph rules and the suppressions see the whole run, so the report is
+    the same byte for byte as from one process. Anything a share cannot settle alone (an input error,
+    sites, a worker that died) sends the run back to one process, which reports it as it always does."""
+    files, _ = collect_files(paths)
+    with _workers(files, catalog, jobs, details) as workers:
+        if workers is not None:
+            report = _audit_shares(files, catalog, workers, details, progress, today)
+            if report is not None:
+                return report
+    fleet = load_fleet(paths, catalog)
+    gc.freeze()  # the fleet lives until exit: later collections need not scan it again
+    if progress is not None:
+        progress.expect(len(fleet.services))
+    return audit_fleet(fleet, today, progress, details)
+
+
+def audit_fleet(fleet: Fleet, today: datetime.date | None = None, progress: Progress | None = None, details: bool = True,
+                audited: Audited | None = None) -> Report:
     """Findings for every service, sorted by file, line and rule so the output never depends on file order.
 
     With `details`, each service also carries its objectives and the assessment of its declared
     design (the JSON report shows them; the other formats show findings only, and skip the cost).
-    Services that `workers` (see `early_audit`) have audited are not audited again here.
+    Services already in `audited` (by the workers of `audit_run`) are only finished here.
     """
     today = today or datetime.date.today()
-    advance = on_service or (lambda: None)
-    done = set() if workers is None else {file for share in workers.shares for file in share}
-    audited: Audited = {}
-    for loaded in fleet.services:  # this process's share, while the workers audit theirs
-        if loaded.file not in done:
-            audited[(loaded.file, loaded.path)] = _per_service(loaded, fleet, details)
-            advance()
-    if workers is not None and details:  # encode ours while the workers finish theirs (the formatter would, after them)
-        audited = {key: _with_encoded_assessment(result) for key, result in audited.items()}
-    if workers is not None and not fleet.sites:  # sites extend the catalog: a share's own load would not have seen them all
-        for answer in workers.answers():
-            audited.update(answer or {})  # None: the worker died, and its share is audited below
+    audited = dict(audited or {})
     results = []
     for loaded in fleet.services:
-        key = (loaded.file, loaded.path)
-        if key not in audited:  # set aside, or not audited by its worker: audited here
+        key = _key(loaded)
+        if key not in audited:
             audited[key] = _per_service(loaded, fleet, details)
+            if progress is not None:
+                progress.advance()
         results.append(_finished(audited[key], loaded, fleet, today))
-        if loaded.file in done:
-            advance()
     results.sort(key=lambda result: (result.file, result.line, result.name))
     counts = {severity: sum(1 for result in results for finding in result.findings if finding.severity == severity) for severity in SEVERITY_ORDER}
     summary = Summary(services=len(results), recommended=0, unmet=0, errors=counts["error"], warnings=counts["warning"], infos=counts["info"])
     return Report(tool=Tool(name="redplan", version=__version__), services=results, summary=summary)
 
 
-@contextmanager
-def early_audit(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Forked[list[str], Audited] | None]:
-    """Start workers on shares of `files` now, before this process loads them all; None for a small run.
+def _audit_shares(files: list[str], catalog: Catalog, workers: Forked[list[str], ShareAudit | None], details: bool,
+                  progress: Progress | None, today: datetime.date | None) -> Report | None:
+    """This process's share, then the workers' answers joined into the run; None when a share could not be settled alone."""
+    spread = {file for share in workers.shares for file in share}
+    own = _audit_share([file for file in files if file not in spread], catalog, details, progress)
+    if own is None:
+        return None
+    services, audited = list(own.services), dict(own.audited)
+    for answer in workers.answers():
+        if answer is None:  # an input error or sites in that share, or the worker died
+            return None
+        services += answer.services  # shares are consecutive runs of `files`: the run's order
+        audited.update(answer.audited)
+    if progress is not None:
+        progress.expect(len(services))
+        for _ in range(len(services) - len(own.services)):
+            progress.advance()
+    try:
+        fleet = joined_fleet(files, services, catalog)
+    except SpecInputError:
+        return None  # one process reports the run's errors, in the run's order
+    return audit_fleet(fleet, today, progress, details, audited)
 
-    Loading is a third of an audit and has to be whole before the run-wide checks (unique names,
-    `depends_on`) and the service-graph rules, so it would otherwise keep the other CPUs idle. Each
-    worker loads its share alone and runs the rules that look at one service; this process loads
-    everything, audits its own share, and then applies the service-graph rules and the suppressions
-    to every service, so the report is the same byte for byte as from one process. On an input error
-    this process reports it and the workers are stopped.
-    """
+
+@contextmanager
+def _workers(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Forked[list[str], ShareAudit | None] | None]:
+    """Workers forked on every share of `files` but the first (this process's); None for a small run."""
     sizes = [os.path.getsize(file) if os.path.isfile(file) else 0 for file in files]
     if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not can_fork():
         yield None
@@ -118,15 +158,28 @@ def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
     return [shares[0], *(share for share in shares[1:] if share)]
 
 
-def _audit_share(files: list[str], catalog: Catalog, details: bool) -> Audited:
-    """In a worker: what the per-service rules find in these files, loaded on their own."""
+def _audit_share(files: list[str], catalog: Catalog, details: bool, progress: Progress | None = None) -> ShareAudit | None:
+    """Load these files on their own and run the rules that look at one service (in a worker, or this
+    process's share). None when the share cannot be settled alone: an input error (the whole run's load
+    reports it), or sites (they extend the catalog for every share)."""
     try:
         fleet = load_fleet(files, catalog, whole=False)
     except SpecInputError:
-        return {}  # the whole run's load reports it, or (a site defined in another file) audits these services itself
-    gc.freeze()  # as the main process does after loading: collections need not scan the share again
-    audited = {(loaded.file, loaded.path): _per_service(loaded, fleet, details) for loaded in fleet.services}
-    return {key: _with_encoded_assessment(result) for key, result in audited.items()} if details else audited
+        return None
+    if fleet.sites:
+        return None
+    gc.freeze()  # the share lives until exit: later collections need not scan it again
+    audited = {}
+    for loaded in fleet.services:
+        result = _per_service(loaded, fleet, details)
+        audited[_key(loaded)] = _with_encoded_assessment(result) if details else result
+        if progress is not None:
+            progress.advance()
+    return ShareAudit([loaded.detached() for loaded in fleet.services], audited)
+
+
+def _key(loaded: LoadedService) -> Key:
+    return (loaded.file, *loaded.locate())
 
 
 def _with_encoded_assessment(result: ServiceResult) -> ServiceResult:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Iterable, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -22,7 +22,10 @@ from redplan.spec.errors import InputError, SpecInputError
 from redplan.spec.files import collect_files, read_text
 from redplan.spec.models import Service, Site, SpecDocument
 from redplan.spec.tiers import TierCatalog, apply_tier
-from redplan.spec.yaml_reader import Document, Locator, read_documents
+from redplan.spec.yaml_reader import Document, Locator, PathLocator, read_documents
+
+
+RUN_WIDE_KEYS = frozenset({"name", "depends_on", "ignore"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class LoadedService:
 
     spec: Service
     file: str
-    locator: Locator
+    locator: Locator | PathLocator
     path: tuple[Any, ...]
     from_tier: tuple[str, ...]
 
@@ -42,6 +45,11 @@ class LoadedService:
     def locate(self, *subpath: Any, at_key: bool = False) -> tuple[int, int]:
         """1-based line and column of a part of this service (the closest node that exists)."""
         return self.locator.position(self.path + subpath, at_key=at_key)
+
+    def detached(self) -> LoadedService:
+        """The same service, light to send between processes: it locates itself, its name and its `depends_on`
+        and `ignore` entries, what the run-wide checks, the service-graph rules and suppressions point at."""
+        return replace(self, locator=self.locator.kept(self.path, RUN_WIDE_KEYS), path=())
 
 
 @dataclass(frozen=True)
@@ -257,6 +265,16 @@ def _checked_services(parsed: list[_Parsed], catalog: Catalog, errors: list[Inpu
                 errors.append(_service_error(service, path, message))
             services.append(service)
     return services
+
+
+def joined_fleet(files: list[str], services: list[LoadedService], catalog: Catalog) -> Fleet:
+    """A run whose files were loaded in shares, each on its own (`whole=False`, none defining sites),
+    joined: the run-wide checks are made here. Raises SpecInputError as `load_fleet` would."""
+    errors: list[InputError] = []
+    _check_names(services, errors)
+    if errors:
+        raise SpecInputError(sorted(set(errors)))
+    return Fleet(files, services, [], catalog)
 
 
 def _check_names(services: list[LoadedService], errors: list[InputError]) -> None:

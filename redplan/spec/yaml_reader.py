@@ -68,6 +68,41 @@ class Locator:
             node = node[step]
         return line + 1, column + 1
 
+    def kept(self, path: tuple[Any, ...], keys: frozenset[str]) -> PathLocator:
+        """The positions of the node at `path` and of everything under its `keys`, with paths starting there:
+        all that some steps need, and a hundredth of the document to send to another process."""
+        node, (line, column) = self._root, self._root_position
+        for step in path:
+            _, _, line, column = self._positions[id(node)][step]
+            node = node[step]
+        positions: dict[tuple[Any, ...], Position] = {}
+        waiting = [((key,), node[key], at) for key, at in self._positions.get(id(node), {}).items() if key in keys]
+        while waiting:
+            inner_path, inner, at = waiting.pop()
+            positions[inner_path] = at
+            waiting.extend((inner_path + (key,), inner[key], below) for key, below in self._positions.get(id(inner), {}).items())
+        return PathLocator(positions, (line, column))
+
+
+class PathLocator:
+    """A Locator's answers for a few paths, kept by path: picklable, unlike tables keyed by id()."""
+
+    def __init__(self, positions: dict[tuple[Any, ...], Position], root_position: tuple[int, int]):
+        self._positions = positions
+        self._root_position = root_position
+
+    def position(self, path: tuple[Any, ...], at_key: bool = False) -> tuple[int, int]:
+        """As Locator.position: steps that lead to nothing it keeps are skipped."""
+        (line, column), reached = self._root_position, ()
+        for index, step in enumerate(path):
+            found = self._positions.get(reached + (step,)) if _hashable(step) else None
+            if found is None:
+                continue
+            key_line, key_column, value_line, value_column = found
+            line, column = (key_line, key_column) if at_key and index == len(path) - 1 else (value_line, value_column)
+            reached = reached + (step,)
+        return line + 1, column + 1
+
 
 @dataclass(frozen=True)
 class Document:

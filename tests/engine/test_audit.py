@@ -205,31 +205,40 @@ def test_shares_keep_file_order_and_split_by_size():
     files = [f"f{index:02d}.yaml" for index in range(20)]
     shares = audit._shares(files, [1000] * 20, jobs=3)
     assert [file for share in shares for file in share] == files
-    # this process loads every file as well, so it takes 0.7 parts against 1 for each worker
-    assert [len(share) for share in shares] == [5, 8, 7]  # bounds at 0.7/2.7 and 1.7/2.7 of 20,000 bytes
-    assert audit._shares(["only.yaml"], [300_000], jobs=2) == [[], ["only.yaml"]]
+    # this process also joins the shares and writes the report, yet takes 1.1 parts against 1 for each worker:
+    # the workers pay for sending their share over
+    assert [len(share) for share in shares] == [7, 7, 6]  # bounds at 1.1/3.1 and 2.1/3.1 of 20,000 bytes
+    assert audit._shares(["only.yaml"], [300_000], jobs=2) == [["only.yaml"]]  # one file cannot be split: no worker
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.expected: list[int] = []
+        self.count = 0
+
+    def expect(self, total: int) -> None:
+        self.expected.append(total)
+
+    def advance(self) -> None:
+        self.count += 1
 
 
 @needs_fork
-def test_progress_counts_every_service_once_with_workers(big_fleet):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_every_service_once(big_fleet, forks, jobs):
     from redplan.catalog import load_catalog
-    from redplan.spec.files import collect_files
-    from redplan.spec.loader import load_fleet
 
-    catalog = load_catalog()
-    files, _ = collect_files([str(big_fleet)])
-    ticks = []
-    with audit.early_audit(files, catalog, jobs=2, details=False) as workers:
-        assert workers is not None
-        report = audit.audit_fleet(load_fleet([str(big_fleet)], catalog), on_service=lambda: ticks.append(1), details=False, workers=workers)
-    assert len(ticks) == report.summary.services == 600
+    ticks = Ticks()
+    report = audit.audit_run([str(big_fleet)], load_catalog(), jobs=jobs, details=False, progress=ticks)
+    assert ticks.count == report.summary.services == 600 and ticks.expected == [600]
+    assert len(forks) == jobs - 1
 
 
 @needs_fork
 def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, big_fleet, monkeypatch):
-    """Killed or out of memory, a worker ends its pipe without answering: its share is audited here."""
+    """Killed or out of memory, a worker ends its pipe without answering: the run is audited here."""
     one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
-    monkeypatch.setattr(audit, "_audit_share", lambda files, catalog, details: os._exit(3))  # what the forked worker will run
+    monkeypatch.setattr(parallel, "_answer", lambda work, share, sender: os._exit(3))  # what only a forked worker runs
     signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
     signal.alarm(60)
     try:
@@ -245,3 +254,64 @@ def test_with_workers_the_report_ignores_the_order_files_are_given_in(redplan, b
     forward = redplan("audit", *files, "--format", "sarif", "--jobs", "2")
     backward = redplan("audit", *reversed(files), "--format", "sarif", "--jobs", "2")
     assert forward.stdout == backward.stdout and forward.exit_code == 1
+
+
+MULTI_DOCUMENT = """version: 1
+services:
+  - name: first
+    state: stateful
+    objectives: {rpo: 0s}
+    deployment:
+      replication: async
+      replicas:
+        - {region: aws:us-east-1, az: a, role: primary}
+        - {region: aws:us-east-1, az: b, role: standby}
+---
+version: 1
+services:
+  - name: second
+    state: stateless
+    objectives: {rto: 1h}
+    deployment:
+      replicas:
+        - {region: aws:us-east-1, az: a, role: instance, count: 3}
+"""
+
+
+def test_services_at_the_same_place_in_two_documents_of_a_file_are_both_audited(redplan, tmp_path):
+    """Both are services[0] of their document: the audit tells them apart by where they start."""
+    path = tmp_path / "two.yaml"
+    path.write_text(MULTI_DOCUMENT, encoding="utf-8")
+    services = json.loads(redplan("audit", str(path), "--format", "json").stdout)["services"]
+    assert [(service["name"], service["line"]) for service in services] == [("first", 3), ("second", 14)]
+    assert [finding["rule"] for finding in services[0]["findings"]] == ["RP101"] and services[1]["findings"] == []
+
+
+GRAPH_USER = """  - name: graph-user
+    tier: critical
+    state: stateful
+    depends_on: [svc-00001, svc-00598]
+    ignore: [{rule: RP101, reason: "replication is being moved", expires: 2020-01-01}, {rule: RP999, reason: "typo"}]
+    deployment:
+      replication: async
+      replicas:
+        - {region: aws:us-east-1, az: a, role: primary}
+        - {region: aws:us-east-1, az: b, role: standby}
+"""
+
+
+@needs_fork
+def test_graph_rules_and_ignores_in_a_workers_share_point_where_one_process_does(redplan, big_fleet, tmp_path, forks):
+    """The service-graph rules and the suppressions run here on services the workers sent over: their
+    findings must name the same lines and columns (depends_on entries, ignore entries) as one process finds."""
+    fleet = tmp_path / "fleet"
+    shutil.copytree(big_fleet, fleet)
+    last = sorted(fleet.iterdir())[-1]  # in a worker's share
+    last.write_text(last.read_text(encoding="utf-8") + GRAPH_USER, encoding="utf-8")
+    one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
+    two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
+    assert forks == ["fork"] and two.stdout == one.stdout
+    user = next(service for service in json.loads(one.stdout)["services"] if service["name"] == "graph-user")
+    located = [(finding["rule"], finding["column"]) for finding in user["findings"] if finding["rule"] in ("RP000", "RP601", "RP603")]
+    # each depends_on entry (columns 18 and 29 of its line), each ignore entry's rule (columns 15 and 89)
+    assert located == [("RP601", 18), ("RP603", 18), ("RP601", 29), ("RP603", 29), ("RP000", 15), ("RP000", 89)]
