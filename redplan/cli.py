@@ -67,6 +67,7 @@ SvgOption = Annotated[
     typer.Option("--svg", help="Also save the text report, in colour, as an SVG image in this new file.", dir_okay=False, show_default=False),
 ]
 SVG_WIDTH = 100
+MAX_SIMULATED_DELAYS = 5_000_000
 
 
 def _version(value: bool) -> None:
@@ -339,6 +340,8 @@ def staleness(
 
     _text_only(output_format.value, svg)
     problems = [f"--{name} {value} cannot exceed --replicas {replicas}" for name, value in (("write", write), ("read", read)) if value > replicas]
+    if trials * replicas > MAX_SIMULATED_DELAYS:
+        problems.append(f"--trials × --replicas may be at most {MAX_SIMULATED_DELAYS:,} (each draws four delays, held in memory at once)")
     catalog = _catalog(catalog_dir)
     try:
         models = load_latency_models(catalog)

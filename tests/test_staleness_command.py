@@ -43,6 +43,7 @@ def test_catalog_round_trips_with_a_region_per_replica(redplan):
 @pytest.mark.parametrize(("args", "message"), [
     (["-w", "1", "--model", "LNKD-SD"], "unknown model 'LNKD-SD'; did you mean LNKD-SSD?"),
     (["-w", "4"], "--write 4 cannot exceed --replicas 3"),
+    (["-w", "1", "--trials", "2000000"], "--trials × --replicas may be at most 5,000,000"),
     (["-w", "1", "--region", "aws:us-east-1"], "--region was given 1 times for --replicas 3"),
     (["-w", "1", "--region", "aws:us-east-1", "--region", "aws:eu-west-9", "--region", "aws:eu-west-1"], "unknown region 'aws:eu-west-9'; did you mean aws:eu-west-1?"),
     (["-w", "1", "--format", "json", "--svg", "out.svg"], "--svg draws the text report; it cannot go with --format json"),
