@@ -6,13 +6,13 @@ floors, so each level carries its rationale and the SLAs it was made to agree wi
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from pydantic import Field
 
 from redplan.analysis.availability import LEVELS, Hierarchy, level
 from redplan.catalog.errors import CatalogError
+from redplan.catalog.files import once_when_shipped
 from redplan.catalog.technologies import AsOf, CatalogSource, Text, _Model, check_sources, located_message, read_validated
 from redplan.spec.units import Duration, Fraction
 
@@ -40,17 +40,9 @@ class AvailabilityAssumptions:
         self.notes = notes
 
 
+@once_when_shipped
 def load_availability(directory: Path | None) -> AvailabilityAssumptions:
-    """The shipped assumptions (parsed once per process), or an override directory's copy."""
-    return _shipped() if directory is None else _read(directory)
-
-
-@functools.cache
-def _shipped() -> AvailabilityAssumptions:
-    return _read(None)
-
-
-def _read(directory: Path | None) -> AvailabilityAssumptions:
+    """The shipped assumptions, or an override directory's copy."""
     document, path, locator = read_validated(AVAILABILITY_FILE, directory, AvailabilityFile)
 
     def fail(loc: tuple[str | int, ...], message: str) -> None:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from redplan.catalog.errors import CatalogError
 from redplan.spec.yaml_reader import Document, read_documents
 
 SHIPPED_PACKAGE = "redplan.catalogs"
+Parsed = TypeVar("Parsed")
+
+
+def once_when_shipped(read: Callable[[Path | None], Parsed]) -> Callable[[Path | None], Parsed]:
+    """`read` with the shipped files (directory None) parsed once per process; an override
+    directory's copies are read on every call, so edits to them show at once."""
+    shipped = functools.cache(lambda: read(None))
+
+    @functools.wraps(read)
+    def load(directory: Path | None) -> Parsed:
+        return shipped() if directory is None else read(directory)
+
+    return load
 
 
 def catalog_file(name: str, directory: Path | None) -> Traversable:

@@ -8,7 +8,6 @@ file, line and key.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional, Union
 from pydantic import Field, model_validator
 
 from redplan.catalog.errors import CatalogError
+from redplan.catalog.files import once_when_shipped
 from redplan.catalog.technologies import (
     CatalogSource,
     Cited,
@@ -158,17 +158,10 @@ def load_latency_models(catalog: Catalog | str | Path | None = None) -> Mapping[
     """The PBS models by name, from `catalog` (a Catalog, an override directory or None for the shipped file).
 
     The shipped file is parsed once per process; an override directory's copy is read each call."""
-    directory = _directory_of(catalog)
-    if directory is None:
-        return _shipped_latency_models()
-    return _read_latency_models(directory)
+    return _read_latency_models(_directory_of(catalog))
 
 
-@functools.cache
-def _shipped_latency_models() -> Mapping[str, LatencyModel]:
-    return _read_latency_models(None)
-
-
+@once_when_shipped
 def _read_latency_models(directory: Path | None) -> Mapping[str, LatencyModel]:
     document, path, locator = read_validated(LATENCY_MODELS_FILE, directory, _LatencyModelFile)
 

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
 
 from redplan.catalog.catalog import Catalog, PublishedRtt, SameRegionRtt, floor_violation
 from redplan.catalog.errors import CatalogError
-from redplan.catalog.files import csv_rows
+from redplan.catalog.files import csv_rows, once_when_shipped
 from redplan.catalog.models import Region, Source
 
 
 def load_catalog(directory: str | Path | None = None) -> Catalog:
     """The shipped catalog (parsed once per process), or one whose files present in `directory` replace
     the shipped files of the same name (the others still come from the package)."""
-    if directory is None:
-        return _shipped_catalog()
-    return _read_catalog(Path(directory))
+    return _read_catalog(None if directory is None else Path(directory))
 
 
-@functools.cache
-def _shipped_catalog() -> Catalog:
-    return _read_catalog(None)
-
-
+@once_when_shipped
 def _read_catalog(directory: Path | None) -> Catalog:
     sources = _read_sources(directory)
     regions = _read_regions(directory)

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from redplan.analysis.cost import HOURS_PER_MONTH, TRANSFER_CLASSES
 from redplan.catalog.errors import CatalogError
+from redplan.catalog.files import once_when_shipped
 from redplan.catalog.technologies import (
     CatalogSource,
     Cited,
@@ -130,17 +131,10 @@ def load_prices(catalog: Catalog | str | Path | None = None) -> PriceCatalog:
 
     The shipped file is parsed once per process; an override directory's copy is read each call.
     Bad data raises CatalogError naming the file, line and key."""
-    directory = _directory_of(catalog)
-    if directory is None:
-        return _shipped_prices()
-    return _read_prices(directory)
+    return _read_prices(_directory_of(catalog))
 
 
-@functools.cache
-def _shipped_prices() -> PriceCatalog:
-    return _read_prices(None)
-
-
+@once_when_shipped
 def _read_prices(directory: Path | None) -> PriceCatalog:
     document, path, locator = read_validated(PRICES_FILE, directory, PriceFile)
 

@@ -12,7 +12,6 @@ file, line and key of bad data.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from redplan.catalog.errors import CatalogError
-from redplan.catalog.files import read_yaml_document
+from redplan.catalog.files import once_when_shipped, read_yaml_document
 from redplan.spec.yaml_reader import Locator
 
 if TYPE_CHECKING:
@@ -282,17 +281,10 @@ def load_technologies(catalog: Catalog | str | Path | None = None) -> Technology
 
     The shipped file is parsed once per process; an override directory's copy is read each call
     (as `load_catalog` does). Bad data raises CatalogError naming the file, line and key."""
-    directory = _directory_of(catalog)
-    if directory is None:
-        return _shipped_technologies()
-    return _read_technologies(directory)
+    return _read_technologies(_directory_of(catalog))
 
 
-@functools.cache
-def _shipped_technologies() -> TechnologyCatalog:
-    return _read_technologies(None)
-
-
+@once_when_shipped
 def _read_technologies(directory: Path | None) -> TechnologyCatalog:
     document, path, locator = read_validated(TECHNOLOGIES_FILE, directory, TechnologyFile)
     _check_references(document, path, locator)
