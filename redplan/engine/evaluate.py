@@ -508,7 +508,11 @@ def _lag_data_loss(context: Context) -> DataLoss:
         named = f"for {context.service.technology}" if context.service.technology else "with no technology named"
         basis = f"lag lognormal: median the typical lag {named}, {format_roughly(typical.seconds)} ({typical.basis}); {LAG_SPREAD_BASIS}"
     write_rate = _write_rate(context)
-    return _data_loss(REPLICATION_LAG, replication_data_loss(lag, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
+    return _data_loss(REPLICATION_LAG, _replication_data_loss(lag, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
+
+
+_replication_data_loss = functools.lru_cache(maxsize=4096)(replication_data_loss)
+"""Remembered: a fleet's services share technologies and write rates, and the integral is the costly part."""
 
 
 def _backup_data_loss(context: Context, interval_s: float) -> DataLoss:
