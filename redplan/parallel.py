@@ -1,7 +1,7 @@
-"""Forked worker processes for the work a big run spreads over its CPUs (auditing, encoding JSON).
+"""Forked worker processes for the work a big run spreads over its CPUs (auditing shares of its files).
 
-fork() lets each worker start from this process's memory (catalog, loaded fleet, report) without
-pickling it; only each worker's answer crosses a pipe.
+fork() lets each worker start from this process's memory (the catalog, above all) without pickling
+it; only each worker's answer crosses a pipe.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ class Forked(Generic[Share, Answer]):
     """One forked process per share, each sending back `work(share)` through its own pipe.
 
     Only the worker holds the sending end of its pipe: a worker that dies without answering (killed,
-    out of memory, a bug) ends it, and `answers` gives None for that share instead of waiting forever,
-    so the caller can do that share itself.
+    out of memory, a bug) ends it, and `answers` gives None for that share instead of waiting forever.
     """
 
     def __init__(self, work: Callable[[Share], Answer], shares: list[Share]) -> None:

@@ -171,8 +171,7 @@ def _audit_share(files: list[str], catalog: Catalog, details: bool, progress: Pr
     gc.freeze()  # the share lives until exit: later collections need not scan it again
     audited = {}
     for loaded in fleet.services:
-        result = _per_service(loaded, fleet, details)
-        audited[_key(loaded)] = _with_encoded_assessment(result) if details else result
+        audited[_key(loaded)] = _with_encoded_assessment(_per_service(loaded, fleet, details))
         if progress is not None:
             progress.advance()
     return ShareAudit([loaded.detached() for loaded in fleet.services], audited)
@@ -183,7 +182,7 @@ def _key(loaded: LoadedService) -> Key:
 
 
 def _with_encoded_assessment(result: ServiceResult) -> ServiceResult:
-    """The assessment as the JSON report's text (see EncodedJson): the details exist only for the JSON report."""
+    """The assessment, if any, as the JSON report's text (see EncodedJson): only the JSON report asks for details."""
     return result if result.assessment is None else replace(result, assessment=EncodedJson(to_json(result.assessment)))
 
 

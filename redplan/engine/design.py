@@ -15,6 +15,8 @@ CONSENSUS = "consensus"
 PRIMARY_BACKUP = "primary-backup"
 MULTI_PRIMARY = "multi-primary"
 STATELESS = "stateless"
+LEVEL_NAMES = {"node": "node", "az": "zone", "region": "region", "provider": "provider"}
+"""How reports name each failure-domain level (`survive` and the catalogs say az)."""
 PRIMARY_ACKS = Quorum(1, leader=True)
 """A primary acknowledging writes alone (asynchronous standbys, backups only, sync degraded to async):
 every acknowledged write is on the primary, and only its loss can lose one."""

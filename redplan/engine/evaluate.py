@@ -22,7 +22,7 @@ from redplan.catalog import Catalog
 from redplan.catalog.prices import PriceCatalog
 from redplan.catalog.spread import typical_p95_ratio
 from redplan.catalog.technologies import TechnologyCatalog
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import CONSENSUS, LEADERLESS, LEVEL_NAMES, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.objectives import Delivered, check_design, delivered_consistency
 from redplan.engine.results import BACKUP_WINDOW, REPLICATION_LAG, Check, DataLoss
 from redplan.spec.models import Service
@@ -38,8 +38,6 @@ DEFAULT_DATA_BYTES = 100e9
 BACKUP_COPIES = 2.0
 WITNESS_SHARE = 0.25
 COLD_START_S = 120.0
-DOMAINS = LEVELS
-LEVEL_NAMES = {"node": "node", "az": "zone", "region": "region", "provider": "provider"}
 DATA_LOSS_CONFIDENCE = 0.99
 LAG_P99_PER_MEDIAN = 10.0
 LAG_SPREAD_BASIS = f"p99 {LAG_P99_PER_MEDIAN:g} × the median (an assumption: state deployment.replication_lag)"
@@ -341,7 +339,7 @@ def domain_tolerance(tolerance: Tolerance, domain: str) -> int:
 def considered_domains(service: Service) -> list[str]:
     """The failures whose recovery the RTO and RPO must cover: a node always, plus what `survive` names."""
     wanted = {"node", *(service.objectives.survive or [])}
-    return [domain for domain in DOMAINS if domain in wanted]
+    return [domain for domain in LEVELS if domain in wanted]
 
 
 class Loss(NamedTuple):
@@ -464,8 +462,7 @@ def _loss(design: Design, context: Context, domain: str, durability: Tolerance, 
 
 def _async_loss(context: Context) -> Estimate:
     lag = context.technologies.async_lag(context.technology)
-    write_rate = context.service.data.write_rate if context.service.data else None
-    return async_rpo(lag.seconds, write_rate_per_s=write_rate, basis=context.technologies.cite(lag))
+    return async_rpo(lag.seconds, write_rate_per_s=_write_rate(context), basis=context.technologies.cite(lag))
 
 
 def _backup_loss(context: Context, interval_s: float) -> Estimate:

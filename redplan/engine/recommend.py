@@ -18,9 +18,8 @@ from redplan.analysis.availability import downtime_per_year_s, in_series
 from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import CONSENSUS, LEADERLESS, LEVEL_NAMES, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
 from redplan.engine.evaluate import (
-    LEVEL_NAMES,
     AvailabilityEstimate,
     Context,
     Evaluation,

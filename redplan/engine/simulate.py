@@ -37,27 +37,24 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Optional, get_args
+from typing import Optional
 
 from redplan import __version__
+from redplan.analysis.availability import LEVELS
 from redplan.analysis.model import Replica
 from redplan.analysis.quorum import AfterFailure, after_failure
 from redplan.engine.candidates import zone_labels
 from redplan.engine.declared import UNKNOWN_ZONE, declared_design
-from redplan.engine.design import STATELESS, Design
+from redplan.engine.design import LEVEL_NAMES, STATELESS, Design
 from redplan.engine.results import SCHEMA_VERSION, Tool
 from redplan.spec.checks import did_you_mean, unknown_region_message
 from redplan.spec.loader import Fleet, LoadedService
-from redplan.spec.models import Domain
 from redplan.spec.models import Replica as WrittenReplica
 from redplan.spec.units import format_duration
 
-DOMAINS: tuple[str, ...] = get_args(Domain)
-"""node, az, region, provider: each nests inside the next."""
 WORST = {"worst-region": "region", "worst-az": "az", "worst-provider": "provider"}
 GRAMMAR = "provider:P, region:P:R, az:P:R/ZONE, node:SERVICE/N, worst-region, worst-az or worst-provider"
 _SYNONYMS = {"zone": "az", "availability-zone": "az", "replica": "node", "instance": "node", "host": "node", "cloud": "provider"}
-_DOMAIN_WORDS = {"node": "a node", "az": "a zone", "region": "a region", "provider": "a provider"}
 
 
 class FailureSpecError(ValueError):
@@ -476,11 +473,11 @@ def _promise_covering(lost: list[Replica], survive: list[str]) -> str:
         "region": (len({replica.region for replica in lost}) == 1, f"all it lost is in region {first.region}"),
         "provider": (len({replica.provider for replica in lost}) == 1, f"all it lost is in provider {first.provider}"),
     }
-    for index, kind in enumerate(DOMAINS):
+    for index, kind in enumerate(LEVELS):
         inside, where = within[kind]
         if inside:
-            promised = next((bigger for bigger in DOMAINS[index:] if bigger in survive), None)
-            return f"{_DOMAIN_WORDS[promised]}; {where}" if promised else ""
+            promised = next((bigger for bigger in LEVELS[index:] if bigger in survive), None)
+            return f"a {LEVEL_NAMES[promised]}; {where}" if promised else ""
     return ""
 
 

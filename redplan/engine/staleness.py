@@ -13,15 +13,15 @@ from redplan import __version__
 from redplan.analysis.model import Replica
 from redplan.analysis.quorum import quorum_groups
 from redplan.analysis.staleness import k_staleness
+from redplan.catalog import Catalog
 from redplan.engine.design import LEADERLESS, Design
 from redplan.engine.evaluate import Context, client_region, round_trip
-from redplan.catalog import Catalog
 from redplan.engine.results import Staleness, Tool
 
 VERSIONS = (1, 2, 3)
 TRIALS, SEED = 100_000, 0
-MODEL = ("this placement's round trips from the coordinator in the client's region: each one-way message a lognormal "
-         "through half the catalog's p50 and p95 (PBS's WARS model, without read repair)")
+ROUND_TRIP_LAWS = "each one-way message a lognormal through half the catalog's p50 and p95 round trip (PBS's WARS model, without read repair)"
+MODEL = f"this placement's round trips from the coordinator in the client's region: {ROUND_TRIP_LAWS}"
 
 
 def partial_quorum(design: Design) -> tuple[int, int, int] | None:
@@ -39,7 +39,12 @@ def staleness_of(design: Design) -> Staleness | None:
     if sizes is None:
         return None
     n, w, r = sizes
-    return Staleness(n=n, w=w, r=r, k_staleness=[round(k_staleness(n, w, r, k), 10) for k in VERSIONS])
+    return Staleness(n=n, w=w, r=r, k_staleness=_versions_missed(n, w, r))
+
+
+def _versions_missed(n: int, w: int, r: int) -> list[float]:
+    """k-staleness for k = 1, 2, 3: the chance a read misses the last k writes."""
+    return [round(k_staleness(n, w, r, k), 10) for k in VERSIONS]
 
 
 def with_visibility(staleness: Staleness, design: Design, context: Context) -> Staleness:
@@ -103,8 +108,7 @@ def staleness_report(n: int, w: int, r: int, model: str, catalog: Catalog, regio
         zones = "abcdefghijklmnopqrstuvwxyz"
         replicas = tuple(Replica(region, zones[regions[:index].count(region) % 26], "replica") for index, region in enumerate(regions))
         wars, name = _round_trip_model(catalog, replicas[0], replicas), "catalog round trips"
-        basis = ("one replica per --region (a new zone each time a region repeats), the coordinator at the first: each one-way "
-                 "message a lognormal through half the catalog's p50 and p95 round trip (PBS's WARS model, without read repair)")
+        basis = f"one replica per --region (a new zone each time a region repeats), the coordinator at the first: {ROUND_TRIP_LAWS}"
     else:
         fitted = load_latency_models(catalog)[model]
         wars, name, basis = fitted.wars(), model, fitted.citation
@@ -113,7 +117,7 @@ def staleness_report(n: int, w: int, r: int, model: str, catalog: Catalog, regio
     ts = sorted({round(to_999 * fraction, 3) for fraction in CHART_FRACTIONS}) if to_999 > 0 else [0.0]
     points = [VisibilityPoint(t, round(float(p), 6)) for t, p in zip(ts, windows.p_consistent(ts))]
     return StalenessReport(Tool("redplan", __version__), n, w, r, name, basis,
-                           [round(k_staleness(n, w, r, k), 10) for k in VERSIONS], points, round(to_999, 3), trials, seed)
+                           _versions_missed(n, w, r), points, round(to_999, 3), trials, seed)
 
 
 CHART_FRACTIONS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)

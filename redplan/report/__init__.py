@@ -8,10 +8,11 @@ from redplan.engine.results import Report
 
 if TYPE_CHECKING:
     from redplan.engine.simulate import SimulationReport
+    from redplan.engine.staleness import StalenessReport
 
 
 class Formatter(Protocol):
-    def write(self, report: Union[Report, SimulationReport], stream: TextIO) -> None: ...
+    def write(self, report: Union[Report, SimulationReport, StalenessReport], stream: TextIO) -> None: ...
 
 
 def formatter_for(command: str, name: str) -> Formatter:

@@ -106,10 +106,10 @@ class SarifFormatter:
 
     def write(self, report: Report, stream: TextIO) -> None:
         log = self.log(report)
-        results = log["runs"][0].pop("results")
-        log["runs"][0]["results"] = []
+        run = log["runs"][0]
+        results, run["results"] = run["results"], []
         chunks = (_encode(results[start:start + RESULTS_PER_CHUNK])[1:-1] for start in range(0, len(results), RESULTS_PER_CHUNK))
-        write_spliced(stream, _encode(log), "results", (chunk for chunk in chunks if chunk))
+        write_spliced(stream, _encode(log), "results", chunks)
 
     def log(self, report: Report) -> dict:
         """The SARIF log as one dict (tests validate it against the schema)."""

@@ -14,6 +14,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from redplan.analysis.availability import downtime_per_year_s, nines
+from redplan.engine.design import LEVEL_NAMES
 from redplan.engine.results import REPLICATION_LAG, Assessment, DataLoss, Estimates, Recommendation, Rejected, Report, ServiceResult, Staleness
 from redplan.spec.units import format_availability, format_duration, format_roughly
 
@@ -130,8 +131,7 @@ def _margins(recommendation: Recommendation) -> list[str]:
     check = next((check for check in recommendation.checks if check.objective == "availability"), None)
     if not thresholds or check is None:
         return []
-    names = {"node": "nodes", "az": "zones", "region": "regions", "provider": "providers"}
-    holds = [f"{names[level]} up {format_availability(value)}" for level, value in thresholds.items() if value is not None]
+    holds = [f"{LEVEL_NAMES[level]}s up {format_availability(value)}" for level, value in thresholds.items() if value is not None]
     return [f"the availability target {check.target} holds as long as each of these holds with the others as assumed: "
             + ", ".join(holds)] if holds else []
 

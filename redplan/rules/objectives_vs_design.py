@@ -5,7 +5,7 @@ from __future__ import annotations
 from redplan.analysis.model import Replica
 from redplan.analysis.recovery import Estimate
 from redplan.engine.declared import UNKNOWN_ZONE
-from redplan.engine.design import PRIMARY_BACKUP, Design
+from redplan.engine.design import LEVEL_NAMES, PRIMARY_BACKUP, Design
 from redplan.engine.evaluate import Evaluation
 from redplan.spec.loader import LoadedService
 
@@ -34,7 +34,7 @@ def listed(replicas: list[Replica]) -> str:
 
 def losing(domain: str) -> str:
     """'a zone' for az: the failure a `survive` domain names, as messages say it."""
-    return {"node": "a node", "az": "a zone", "region": "a region", "provider": "a provider"}[domain]
+    return f"a {LEVEL_NAMES[domain]}"
 
 
 def restores(estimate: Estimate) -> bool:

@@ -31,7 +31,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from redplan.analysis.availability import downtime_per_year_s
-from redplan.engine.evaluate import LEVEL_NAMES, Context, availability_thresholds
+from redplan.engine.design import LEVEL_NAMES
+from redplan.engine.evaluate import Context, availability_thresholds
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.objectives_vs_design import from_tier
 from redplan.spec.units import format_availability, format_roughly
