@@ -6,14 +6,16 @@ and `validate` start fast (scipy and numpy never load for them).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -52,7 +54,7 @@ class OutputFormat(str, Enum):
 
 
 CatalogDir = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--catalog-dir",
         envvar="REDPLAN_CATALOG_DIR",
@@ -63,7 +65,7 @@ CatalogDir = Annotated[
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 SvgOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--svg", help="Also save the text report, in colour, as an SVG image in this new file.", dir_okay=False, show_default=False),
 ]
 SVG_WIDTH = 100
@@ -228,10 +230,10 @@ class Severity(str, Enum):
 @app.command()
 def audit(
     paths: Annotated[list[str], typer.Argument(help="Service files, directories or globs.", show_default=False)],
-    output_format: Annotated[Optional[AuditFormat], typer.Option("--format", "-f", help="text for people; json, sarif (code scanning), junit or github (workflow annotations) for machines. [default: text]", show_default=False)] = None,
-    fail_on: Annotated[Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
-    write_baseline_to: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
+    output_format: Annotated[AuditFormat | None, typer.Option("--format", "-f", help="text for people; json, sarif (code scanning), junit or github (workflow annotations) for machines. [default: text]", show_default=False)] = None,
+    fail_on: Annotated[Severity | None, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or a worse one. [default: error]", show_default=False)] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Ignore findings recorded in this baseline file.", dir_okay=False)] = None,
+    write_baseline_to: Annotated[Path | None, typer.Option("--write-baseline", help="Record today's findings in this file and exit 0.", dir_okay=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for runs of about 450 services or more (200 kB of YAML); 0: one per CPU (Linux; elsewhere 1).")] = 0,
     catalog_dir: CatalogDir = None,
     svg: SvgOption = None,
@@ -319,7 +321,7 @@ def staleness(
     write: Annotated[int, typer.Option("--write", "-w", min=1, help="W: acknowledgements a write waits for.")],
     read: Annotated[int, typer.Option("--read", "-r", min=1, help="R: replies a read waits for.")],
     model: Annotated[str, typer.Option("--model", "-m", help="Message delays fitted to production traces: LNKD-SSD, LNKD-DISK, YMMR or WAN.")] = "LNKD-SSD",
-    regions: Annotated[Optional[list[str]], typer.Option("--region", help="Use the catalog's round trips instead: one replica per --region, the coordinator at the first (give N of them).", show_default=False)] = None,
+    regions: Annotated[list[str] | None, typer.Option("--region", help="Use the catalog's round trips instead: one replica per --region, the coordinator at the first (give N of them).", show_default=False)] = None,
     trials: Annotated[int, typer.Option("--trials", min=1000, max=10_000_000, help="Simulated writes.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulation: the same seed gives the same numbers.")] = 0,
     output_format: FormatOption = OutputFormat.text,
@@ -431,7 +433,7 @@ def explain(rule: Annotated[str, typer.Argument(help="A rule code (RP101) or nam
 
 @app.command()
 def schema(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
 ) -> None:
     """Print the JSON Schema of the service file (spec v1), for editors and CI.
@@ -452,7 +454,7 @@ def schema(
 
 @catalog_app.command("regions")
 def catalog_regions(
-    provider: Annotated[Optional[str], typer.Option("--provider", "-p", help="Only this provider: aws, azure, gcp (or dc for sites).")] = None,
+    provider: Annotated[str | None, typer.Option("--provider", "-p", help="Only this provider: aws, azure, gcp (or dc for sites).")] = None,
     output_format: FormatOption = OutputFormat.text,
     catalog_dir: CatalogDir = None,
 ) -> None:
@@ -517,8 +519,6 @@ def _hard_exit(code: int | str | None) -> NoReturn:
     if isinstance(code, str):
         print(code, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away (`| head`), or the stream is closed
             stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or the stream is closed
-            pass
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,9 +26,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     fail_on: Literal["error", "warning", "info"] = Field("error", alias="fail-on")
-    format: Optional[Literal["text", "json", "sarif", "junit", "github"]] = None
-    catalog_dir: Optional[Path] = Field(None, alias="catalog-dir")
-    baseline: Optional[Path] = None
+    format: Literal["text", "json", "sarif", "junit", "github"] | None = None
+    catalog_dir: Path | None = Field(None, alias="catalog-dir")
+    baseline: Path | None = None
 
 
 def load_settings(start: Path) -> tuple[Settings, Path | None]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 Share = TypeVar("Share")
 Answer = TypeVar("Answer")

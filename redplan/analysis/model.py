@@ -7,12 +7,12 @@ dataclasses so the math never depends on how a service file is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, Union
+from typing import Literal, NamedTuple
 
 VOTING_ROLES = frozenset({"primary", "standby", "replica", "witness"})
 DATA_ROLES = frozenset({"primary", "standby", "replica", "non-voting"})
 
-QuorumSize = Union[int, Literal["one", "majority", "all"]]
+QuorumSize = int | Literal["one", "majority", "all"]
 Scope = Literal["global", "local", "each"]
 
 

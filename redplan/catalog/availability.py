@@ -13,7 +13,15 @@ from pydantic import Field
 from redplan.analysis.availability import LEVELS, Hierarchy, level
 from redplan.catalog.errors import CatalogError
 from redplan.catalog.files import once_when_shipped
-from redplan.catalog.technologies import AsOf, CatalogSource, Text, _Model, check_sources, located_message, read_validated
+from redplan.catalog.technologies import (
+    AsOf,
+    CatalogSource,
+    Text,
+    _Model,
+    check_sources,
+    located_message,
+    read_validated,
+)
 from redplan.spec.units import Duration, Fraction
 
 AVAILABILITY_FILE = "availability.yaml"

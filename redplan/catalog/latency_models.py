@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NoReturn, Optional, Union
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import Field, model_validator
 
@@ -32,7 +32,7 @@ from redplan.catalog.technologies import (
 )
 
 if TYPE_CHECKING:
-    from redplan.analysis.visibility import ParetoExponentialDelay, Wars, WanWars
+    from redplan.analysis.visibility import ParetoExponentialDelay, WanWars, Wars
     from redplan.catalog.catalog import Catalog
 
 LATENCY_MODELS_FILE = "pbs_latency_models.yaml"
@@ -81,9 +81,9 @@ class _Wan(_Model):
 
 class _ModelEntry(Cited):
     description: Text
-    note: Optional[str] = None
-    messages: Optional[_Messages] = None
-    wan: Optional[_Wan] = None
+    note: str | None = None
+    messages: _Messages | None = None
+    wan: _Wan | None = None
 
     @model_validator(mode="after")
     def _messages_or_wan(self) -> _ModelEntry:
@@ -107,7 +107,9 @@ class FittedDelay:
     rate_per_ms: float
 
     def delay(self) -> ParetoExponentialDelay:
-        from redplan.analysis.visibility import ParetoExponentialDelay  # numpy: only when simulating
+        from redplan.analysis.visibility import (
+            ParetoExponentialDelay,  # numpy: only when simulating
+        )
 
         return ParetoExponentialDelay(self.pareto_weight, self.x_m_ms, self.alpha, self.rate_per_ms)
 
@@ -144,7 +146,7 @@ class LatencyModel:
         qualifier = "" if self.basis == "documented" else f"; {self.basis}"
         return f"{self.says} ({self.source.title}, as of {self.as_of}{qualifier})"
 
-    def wars(self) -> Union[Wars, WanWars]:
+    def wars(self) -> Wars | WanWars:
         """The model `redplan.analysis.visibility` simulates."""
         from redplan.analysis.visibility import WanWars, Wars  # numpy: only when simulating
 

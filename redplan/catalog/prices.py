@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from types import MappingProxyType
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -70,7 +70,7 @@ class ProviderPrices(_Model):
     instance: InstancePrice
     block_storage: StoragePrice
     backup_storage: StoragePrice
-    backup_storage_infrequent: Optional[StoragePrice] = None
+    backup_storage_infrequent: StoragePrice | None = None
     transfer: dict[str, TransferPrice]
 
     @field_validator("transfer")

@@ -15,9 +15,19 @@ import datetime
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from redplan.catalog.errors import CatalogError
 from redplan.catalog.files import once_when_shipped, read_yaml_document
@@ -65,8 +75,8 @@ class CatalogSource(_Model):
     """A citation of a YAML catalog's `sources:` map. Only assumption entries may lack a URL."""
 
     title: Text
-    url: Optional[Text] = None
-    note: Optional[str] = None
+    url: Text | None = None
+    note: str | None = None
 
 
 class Cited(_Model):
@@ -76,7 +86,7 @@ class Cited(_Model):
     says: Text
     as_of: AsOf
     basis: Basis
-    formula: Optional[str] = None
+    formula: str | None = None
 
     @property
     def is_assumption(self) -> bool:
@@ -94,7 +104,7 @@ class Duration(Cited):
     """A time in seconds; `low_seconds` is the documented better case when the source gives a range."""
 
     seconds: float = Field(ge=0, allow_inf_nan=False)
-    low_seconds: Optional[float] = Field(default=None, ge=0, allow_inf_nan=False)
+    low_seconds: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Duration:
@@ -116,8 +126,8 @@ def _scalar(value: Any) -> Any:
 class Knob(Cited):
     """A default setting that is not itself a duration in the RTO sum (quorum sizes, timeouts, modes)."""
 
-    value: Annotated[Union[bool, int, float, str], BeforeValidator(_scalar)]
-    unit: Optional[str] = None
+    value: Annotated[bool | int | float | str, BeforeValidator(_scalar)]
+    unit: str | None = None
 
 
 class RedirectRef(_Model):
@@ -129,24 +139,24 @@ def _redirect_kind(value: Any) -> str:
 
 
 RedirectField = Annotated[
-    Union[Annotated[Duration, Tag("figure")], Annotated[RedirectRef, Tag("ref")]],
+    Annotated[Duration, Tag("figure")] | Annotated[RedirectRef, Tag("ref")],
     Discriminator(_redirect_kind),
 ]
 
 
 class Witnesses(_Model):
     supported: bool
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class Failover(_Model):
     automatic: bool
-    detection: Optional[Duration] = None
-    promotion: Optional[Duration] = None
-    combined: Optional[Duration] = None
+    detection: Duration | None = None
+    promotion: Duration | None = None
+    combined: Duration | None = None
     """One published figure for detection and promotion together (managed services)."""
     redirect: RedirectField
-    note: Optional[str] = None
+    note: str | None = None
 
     @model_validator(mode="after")
     def _detection_and_promotion_or_combined(self) -> Failover:
@@ -159,13 +169,13 @@ class Failover(_Model):
 
 
 class Replication(_Model):
-    async_lag: Optional[Duration] = None
-    note: Optional[str] = None
+    async_lag: Duration | None = None
+    note: str | None = None
 
 
 class Restore(_Model):
-    provision: Optional[Duration] = None
-    throughput: Optional[Throughput] = None
+    provision: Duration | None = None
+    throughput: Throughput | None = None
 
 
 class TechnologyProfile(_Model):

@@ -11,17 +11,26 @@ import functools
 import gc
 import hashlib
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from redplan import __version__
 from redplan.catalog import Catalog
 from redplan.engine.declared import declared_design
 from redplan.engine.evaluate import Context, evaluate
 from redplan.engine.recommend import assessment_of
-from redplan.engine.results import EncodedJson, Finding, Report, ServiceResult, Summary, Tool, to_json
+from redplan.engine.results import (
+    EncodedJson,
+    Finding,
+    Report,
+    ServiceResult,
+    Summary,
+    Tool,
+    to_json,
+)
 from redplan.parallel import Forked, can_fork
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.registry import BY_CODE, RULES

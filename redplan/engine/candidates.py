@@ -8,12 +8,20 @@ candidates, so it can never make the chosen design cheaper.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.analysis.cost import statically_stable_instances
 from redplan.analysis.model import Quorum, Replica
 from redplan.catalog import Catalog
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_ACKS, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    MULTI_PRIMARY,
+    PRIMARY_ACKS,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.spec.models import Service
 
 DEFAULT_BACKUP_INTERVAL_S = 24 * 3600.0

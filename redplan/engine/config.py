@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import yaml
 

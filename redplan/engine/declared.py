@@ -15,7 +15,15 @@ the cautious reading.
 from __future__ import annotations
 
 from redplan.analysis.model import Quorum, Replica
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_ACKS, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    MULTI_PRIMARY,
+    PRIMARY_ACKS,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.spec.models import Deployment, Service
 
 UNKNOWN_ZONE = "?"

@@ -8,21 +8,60 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from redplan.analysis.availability import LEVELS, Hierarchy, failover_downtime, quorum_availability, required_availability
-from redplan.analysis.cost import HOURS_PER_MONTH, CostEstimate, monthly_bill, replication_transfer_gb_per_month
-from redplan.analysis.data_loss import DataLossEstimate, LognormalLag, backup_data_loss, replication_data_loss
-from redplan.analysis.latency import Delay, LatencyEstimate, consensus_write_latency, kth_fastest_cdf, quorum_write_latency
+from redplan.analysis.availability import (
+    LEVELS,
+    Hierarchy,
+    failover_downtime,
+    quorum_availability,
+    required_availability,
+)
+from redplan.analysis.cost import (
+    HOURS_PER_MONTH,
+    CostEstimate,
+    monthly_bill,
+    replication_transfer_gb_per_month,
+)
+from redplan.analysis.data_loss import (
+    DataLossEstimate,
+    LognormalLag,
+    backup_data_loss,
+    replication_data_loss,
+)
+from redplan.analysis.latency import (
+    Delay,
+    LatencyEstimate,
+    consensus_write_latency,
+    kth_fastest_cdf,
+    quorum_write_latency,
+)
 from redplan.analysis.model import Quorum, QuorumAnalysis, Replica, Tolerance
 from redplan.analysis.quorum import analyse_quorums, can_form_after
-from redplan.analysis.recovery import Estimate, Part, async_rpo, backup_rpo, failover_rto, restore_rto, sync_rpo
+from redplan.analysis.recovery import (
+    Estimate,
+    Part,
+    async_rpo,
+    backup_rpo,
+    failover_rto,
+    restore_rto,
+    sync_rpo,
+)
 from redplan.catalog import Catalog
 from redplan.catalog.prices import PriceCatalog
 from redplan.catalog.spread import typical_p95_ratio
 from redplan.catalog.technologies import TechnologyCatalog
-from redplan.engine.design import CONSENSUS, LEADERLESS, LEVEL_NAMES, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    LEVEL_NAMES,
+    MULTI_PRIMARY,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.engine.objectives import Delivered, check_design, delivered_consistency
 from redplan.engine.results import BACKUP_WINDOW, REPLICATION_LAG, Check, DataLoss
 from redplan.spec.models import Service
@@ -367,7 +406,7 @@ def _recovery(
                 rtos.append(context.remembered(("failover",), lambda: _failover(context)))
             else:
                 consensus = design.coordination == CONSENSUS
-                rtos.append(context.remembered(("reroute", consensus), lambda: _reroute(consensus, context)))
+                rtos.append(context.remembered(("reroute", consensus), functools.partial(_reroute, consensus, context)))
         else:
             failover_free = False
             rtos.append(_restore(design, context, domain))

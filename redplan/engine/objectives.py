@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.analysis.availability import downtime_per_year_s
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    MULTI_PRIMARY,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.engine.results import Check
 from redplan.spec.models import Service
-from redplan.analysis.availability import downtime_per_year_s
 from redplan.spec.units import format_availability, format_duration, format_roughly
 
 # Strictness order of consistency levels (as Azure Cosmos DB orders its five levels, less consistent prefix).

@@ -18,7 +18,15 @@ from redplan.analysis.availability import downtime_per_year_s, in_series
 from redplan.catalog import Catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.declared import DEFAULT_CAPACITY, declared_design
-from redplan.engine.design import CONSENSUS, LEADERLESS, LEVEL_NAMES, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    LEVEL_NAMES,
+    MULTI_PRIMARY,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.engine.evaluate import (
     AvailabilityEstimate,
     Context,
@@ -29,11 +37,22 @@ from redplan.engine.evaluate import (
     instances_cost,
     remembered_cost,
 )
-from redplan.engine.staleness import staleness_of, with_visibility
 from redplan.engine.results import (
-    Assessment, Estimates, Latency, Part, PlacedReplica, QuorumSetting, Recommendation, Rejected, Report, ServiceResult,
-    Summary, Tolerances, Tool,
+    Assessment,
+    Estimates,
+    Latency,
+    Part,
+    PlacedReplica,
+    QuorumSetting,
+    Recommendation,
+    Rejected,
+    Report,
+    ServiceResult,
+    Summary,
+    Tolerances,
+    Tool,
 )
+from redplan.engine.staleness import staleness_of, with_visibility
 from redplan.spec.loader import Fleet, LoadedService
 from redplan.spec.models import Service
 from redplan.spec.units import format_duration

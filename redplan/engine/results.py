@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any
 
 from redplan.analysis.model import Tolerance
 
@@ -55,25 +55,25 @@ class DataLoss:
     rpo_s: float  # the window's `confidence` quantile
     median_s: float
     mean_s: float
-    expected_writes_lost: Optional[float]  # None: no write rate stated
-    p_nothing_lost: Optional[float]
+    expected_writes_lost: float | None  # None: no write rate stated
+    p_nothing_lost: float | None
     basis: str
 
 
 @dataclass(frozen=True)
 class Estimates:
-    rto_s: Optional[float]  # None: this design cannot recover from some failure it must survive
-    rpo_s: Optional[float]
+    rto_s: float | None  # None: this design cannot recover from some failure it must survive
+    rpo_s: float | None
     write_latency_ms: Latency
     monthly_cost_usd: float
     cost_multiple: float  # of the unreplicated baseline: one instance and its storage
     rto_parts: list[Part]
     rpo_parts: list[Part]
     cost_parts: list[Part]
-    availability: Optional[float] = None  # of writes: the fraction of time a write can commit
-    read_availability: Optional[float] = None
+    availability: float | None = None  # of writes: the fraction of time a write can commit
+    read_availability: float | None = None
     availability_parts: list[Part] = field(default_factory=list)  # the writes' downtime, seconds a year, by cause
-    data_loss: Optional[DataLoss] = None  # None: the design loses no acknowledged write, or its RPO is unbounded
+    data_loss: DataLoss | None = None  # None: the design loses no acknowledged write, or its RPO is unbounded
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,11 @@ class Staleness:
     w: int
     r: int
     k_staleness: list[float]
-    consistent_at_commit: Optional[float] = None  # share of reads started right after a commit that see it
-    ms_to_999: Optional[float] = None  # how long after a commit 99.9% of reads see the write
-    model: Optional[str] = None  # the message delays simulated
-    trials: Optional[int] = None
-    seed: Optional[int] = None
+    consistent_at_commit: float | None = None  # share of reads started right after a commit that see it
+    ms_to_999: float | None = None  # how long after a commit 99.9% of reads see the write
+    model: str | None = None  # the message delays simulated
+    trials: int | None = None
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Assessment:
     consistent_reads: bool
     conflicting_writes: bool
     estimates: Estimates
-    staleness: Optional[Staleness] = None  # leaderless partial quorums only
+    staleness: Staleness | None = None  # leaderless partial quorums only
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Recommendation:
     coordination: str
     placement: list[PlacedReplica]
     quorum: QuorumSetting
-    leader_region: Optional[str]
+    leader_region: str | None
     estimates: Estimates
     assessment: Assessment
     checks: list[Check]
@@ -151,11 +151,11 @@ class Recommendation:
     needs: list[str]  # coordination the pattern requires: election, fencing, witness, conflict resolution
     rejected: list[Rejected]
     assumptions: list[str]
-    config: Optional[str] = None
-    config_language: Optional[str] = None
+    config: str | None = None
+    config_language: str | None = None
     # per level (node, az, region, provider): the lowest availability at which the target still holds (None: none would)
-    availability_thresholds: Optional[dict[str, Optional[float]]] = None
-    availability_with_dependencies: Optional[Part] = None  # writes' availability in series with everything it depends on
+    availability_thresholds: dict[str, float | None] | None = None
+    availability_with_dependencies: Part | None = None  # writes' availability in series with everything it depends on
 
 
 @dataclass(frozen=True)
@@ -179,8 +179,8 @@ class ServiceResult:
     file: str
     line: int
     objectives: dict[str, object]
-    assessment: Optional[Union[Assessment, EncodedJson]] = None  # of the declared deployment, when there is one
-    recommendation: Optional[Recommendation] = None  # None: no design meets every objective
+    assessment: Assessment | EncodedJson | None = None  # of the declared deployment, when there is one
+    recommendation: Recommendation | None = None  # None: no design meets every objective
     unmet: list[Rejected] = field(default_factory=list)  # when nothing qualifies: the closest designs and what they miss
     findings: list[Finding] = field(default_factory=list)
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Optional
 
 from redplan import __version__
 from redplan.analysis.availability import LEVELS
@@ -80,7 +79,7 @@ class FailurePlan:
     (region, az, provider) whose worst member is searched for on top of them."""
 
     fixed: tuple[Failure, ...]
-    worst: Optional[str] = None
+    worst: str | None = None
 
 
 # --- results (encoded by `to_json`: the `simulate --format json` contract) ---------------------
@@ -109,7 +108,7 @@ class SimulatedService:
     file: str
     line: int
     state: str  # stateful | stateless
-    after_failure: Optional[ServiceAfterFailure]  # None: not simulated, see not_simulated
+    after_failure: ServiceAfterFailure | None  # None: not simulated, see not_simulated
     not_simulated: str = ""
 
 
@@ -157,7 +156,7 @@ class SimulationReport:
     services: list[SimulatedService]
     summary: SimulationSummary
     notes: list[str]  # about the scenario itself: a domain no deployment uses
-    worst: Optional[WorstCase] = None
+    worst: WorstCase | None = None
     schema_version: int = SCHEMA_VERSION
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TextIO, Union
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from redplan.engine.results import Report
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class Formatter(Protocol):
-    def write(self, report: Union[Report, SimulationReport, StalenessReport], stream: TextIO) -> None: ...
+    def write(self, report: Report | SimulationReport | StalenessReport, stream: TextIO) -> None: ...
 
 
 def formatter_for(command: str, name: str) -> Formatter:

@@ -9,8 +9,9 @@ Console parses markup and renders segments: 5 s for the 20,000 findings of a 10,
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import groupby
-from typing import Callable, TextIO
+from typing import TextIO
 
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
@@ -72,7 +73,7 @@ def painter(stream: TextIO) -> Callable[[str, str], str]:
         return lambda text, style: text
     color_system = COLOR_SYSTEMS[console.color_system]
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def parse(style: str) -> Style:
         parsed = Style.parse(style)
         return parsed.without_color if console.no_color else parsed  # NO_COLOR keeps bold and dim, as rich does

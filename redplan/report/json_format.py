@@ -6,8 +6,9 @@ whole audit for a 10,000-service fleet (43 MB). `jq .` shows it indented.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
 

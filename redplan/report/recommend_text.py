@@ -15,7 +15,17 @@ from rich.tree import Tree
 
 from redplan.analysis.availability import downtime_per_year_s, nines
 from redplan.engine.design import LEVEL_NAMES
-from redplan.engine.results import REPLICATION_LAG, Assessment, DataLoss, Estimates, Recommendation, Rejected, Report, ServiceResult, Staleness
+from redplan.engine.results import (
+    REPLICATION_LAG,
+    Assessment,
+    DataLoss,
+    Estimates,
+    Recommendation,
+    Rejected,
+    Report,
+    ServiceResult,
+    Staleness,
+)
 from redplan.spec.units import format_availability, format_duration, format_roughly
 
 MET, MISSED = "[green]✔[/green]", "[red]✘[/red]"

@@ -9,7 +9,8 @@ with audit_text's `painter`, so plain text when piped or under NO_COLOR.
 from __future__ import annotations
 
 import textwrap
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from rich.console import Console
 

@@ -7,13 +7,15 @@ hint). The audit turns them into located Findings; rules never print.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar
 
 from redplan.engine.design import Design
 from redplan.engine.evaluate import Evaluation
 from redplan.spec.loader import Fleet, LoadedService
 from redplan.spec.models import Service
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -8,14 +8,14 @@ and `each`, so the numbers in a message are the ones the analysis used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from redplan.analysis.model import Quorum, Replica
 from redplan.analysis.quorum import in_population, quorum_size
 from redplan.engine.objectives import CONSISTENCY_RANK
 from redplan.spec.models import Service
-
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ regions); RP201 and RP202 report the breaks those two do not explain.
 from __future__ import annotations
 
 import functools
-
 from collections import Counter
 from dataclasses import dataclass
 

@@ -15,11 +15,20 @@ from redplan.rules.rp104_rto_zero_with_failover import RtoZeroWithFailover
 from redplan.rules.rp105_sync_degrades_with_rpo_zero import SyncDegradesWithRpoZero
 from redplan.rules.rp106_sync_blocks_writes import SyncBlocksWrites
 from redplan.rules.rp107_availability_below_target import AvailabilityBelowTarget
+from redplan.rules.rp201_single_zone import SingleZone
+from redplan.rules.rp202_single_region import SingleRegion
+from redplan.rules.rp203_majority_in_one_domain import MajorityInOneDomain
+from redplan.rules.rp204_sync_standby_same_zone import SyncStandbySameZone
+from redplan.rules.rp205_two_sites_no_tiebreaker import TwoSitesNoTiebreaker
+from redplan.rules.rp206_single_provider import SingleProvider
+from redplan.rules.rp207_more_zones_than_region_has import MoreZonesThanRegionHas
 from redplan.rules.rp301_even_voters import EvenVoters
 from redplan.rules.rp302_failover_without_fencing import FailoverWithoutFencing
 from redplan.rules.rp303_lww_on_data_that_must_not_lose_writes import LwwOnDataThatMustNotLoseWrites
 from redplan.rules.rp304_crdt_misfit import CrdtMisfit
-from redplan.rules.rp305_partial_quorum_with_consistent_reads import PartialQuorumWithConsistentReads
+from redplan.rules.rp305_partial_quorum_with_consistent_reads import (
+    PartialQuorumWithConsistentReads,
+)
 from redplan.rules.rp306_conflicting_writes import ConflictingWrites
 from redplan.rules.rp307_strong_on_leaderless import StrongOnLeaderless
 from redplan.rules.rp308_async_replica_reads_with_session import AsyncReplicaReadsWithSession
@@ -30,13 +39,6 @@ from redplan.rules.rp502_no_headroom_for_domain_loss import NoHeadroomForDomainL
 from redplan.rules.rp601_objective_inversion import ObjectiveInversion
 from redplan.rules.rp602_dependency_cycle import DependencyCycle
 from redplan.rules.rp603_shared_region_fate import SharedRegionFate
-from redplan.rules.rp201_single_zone import SingleZone
-from redplan.rules.rp202_single_region import SingleRegion
-from redplan.rules.rp203_majority_in_one_domain import MajorityInOneDomain
-from redplan.rules.rp204_sync_standby_same_zone import SyncStandbySameZone
-from redplan.rules.rp205_two_sites_no_tiebreaker import TwoSitesNoTiebreaker
-from redplan.rules.rp206_single_provider import SingleProvider
-from redplan.rules.rp207_more_zones_than_region_has import MoreZonesThanRegionHas
 
 RULES: tuple[Rule, ...] = (
     IgnoreProblem(),

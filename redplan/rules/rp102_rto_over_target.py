@@ -31,11 +31,17 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.evaluate import considered_domains, domain_tolerance
 from redplan.rules.base import Problem, Rule, Subject
-from redplan.rules.objectives_vs_design import from_tier, losing, needs_failover_step, restores, unrecoverable_failures
+from redplan.rules.objectives_vs_design import (
+    from_tier,
+    losing,
+    needs_failover_step,
+    restores,
+    unrecoverable_failures,
+)
 
 
 class RtoOverTarget(Rule):

@@ -28,7 +28,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.evaluate import considered_domains, domain_tolerance
 from redplan.rules.base import Problem, Rule, Subject

@@ -32,10 +32,15 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.rules.base import Problem, Rule, Subject
-from redplan.rules.objectives_vs_design import from_tier, needs_failover_step, restores, unrecoverable_failures
+from redplan.rules.objectives_vs_design import (
+    from_tier,
+    needs_failover_step,
+    restores,
+    unrecoverable_failures,
+)
 
 
 class RtoZeroWithFailover(Rule):

@@ -33,7 +33,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.evaluate import Context
 from redplan.rules.base import Problem, Rule, Subject

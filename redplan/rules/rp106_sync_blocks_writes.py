@@ -33,7 +33,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.objectives_vs_design import from_tier, listed, sync_standbys

@@ -28,7 +28,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.analysis.availability import downtime_per_year_s
 from redplan.engine.design import LEVEL_NAMES

@@ -32,7 +32,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.failure_domains import REPLICAS, acked_with, two_sites

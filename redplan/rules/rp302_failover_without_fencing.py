@@ -29,7 +29,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.design import PRIMARY_BACKUP
 from redplan.engine.evaluate import Context

@@ -30,7 +30,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.design import LEADERLESS, MULTI_PRIMARY, Design
 from redplan.engine.objectives import NO_LOST_WRITES

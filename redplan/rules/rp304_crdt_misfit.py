@@ -31,7 +31,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.objectives import CRDT_KINDS
 from redplan.rules.base import Problem, Rule, Subject

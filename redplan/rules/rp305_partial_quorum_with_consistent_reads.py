@@ -32,7 +32,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.analysis.model import Quorum, Replica
 from redplan.analysis.quorum import in_population

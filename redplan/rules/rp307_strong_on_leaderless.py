@@ -33,7 +33,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.design import LEADERLESS
 from redplan.engine.objectives import required_consistency

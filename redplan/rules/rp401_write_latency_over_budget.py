@@ -31,14 +31,20 @@ Passing::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from redplan.analysis.model import Replica
 from redplan.analysis.quorum import quorum_size
 from redplan.catalog import Catalog
 from redplan.engine.design import CONSENSUS, LEADERLESS, PRIMARY_BACKUP, Design
-from redplan.engine.evaluate import FSYNC_P50_MS, SAME_ZONE_BASIS, SAME_ZONE_RTT_MS, Context, client_region
+from redplan.engine.evaluate import (
+    FSYNC_P50_MS,
+    SAME_ZONE_BASIS,
+    SAME_ZONE_RTT_MS,
+    Context,
+    client_region,
+)
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.shared_rp401_rp603 import zone_label
 

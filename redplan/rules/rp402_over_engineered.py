@@ -32,7 +32,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.recommend import cheapest_design_below
 from redplan.rules.base import Problem, Rule, Subject

@@ -33,7 +33,7 @@ Passing::
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.analysis.cost import statically_stable_instances
 from redplan.rules.base import Problem, Rule, Subject

@@ -31,7 +31,7 @@ Passing::
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.engine.evaluate import considered_domains
 from redplan.engine.objectives import NEAR_ZERO_S

@@ -23,7 +23,7 @@ Passing::
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.shared_rp401_rp603 import ServiceGraph, per_fleet, service_graph

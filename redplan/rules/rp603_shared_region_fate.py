@@ -32,8 +32,8 @@ Passing::
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from redplan.rules.base import Problem, Rule, Subject
 from redplan.rules.shared_rp401_rp603 import per_fleet, service_graph

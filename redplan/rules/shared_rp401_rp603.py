@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from redplan.engine.declared import DEFAULT_CAPACITY, UNKNOWN_ZONE
 from redplan.engine.design import STATELESS

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from redplan.analysis.model import DATA_ROLES
 from redplan.catalog import Catalog

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Iterable, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,7 +24,6 @@ from redplan.spec.files import collect_files, read_text
 from redplan.spec.models import Service, Site, SpecDocument
 from redplan.spec.tiers import TierCatalog, apply_tier
 from redplan.spec.yaml_reader import Document, Locator, PathLocator, read_documents
-
 
 RUN_WIDE_KEYS = frozenset({"name", "depends_on", "ignore"})
 

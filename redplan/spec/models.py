@@ -10,9 +10,17 @@ input errors.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from redplan.spec.units import Duration, Fraction, Rate, Size
@@ -63,7 +71,7 @@ def _quorum_size(value: Any) -> int | str:
 
 
 QuorumSize = Annotated[
-    Union[int, QuorumName],
+    int | QuorumName,
     BeforeValidator(_quorum_size),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"enum": ["one", "majority", "all"]}]}),
 ]
@@ -96,7 +104,7 @@ def _consistency_branch(value: Any) -> str | None:
 
 
 Consistency = Annotated[
-    Union[Annotated[ConsistencyLevel, Tag("level")], Annotated[list[OperationConsistency], Tag("operations")]],
+    Annotated[ConsistencyLevel, Tag("level")] | Annotated[list[OperationConsistency], Tag("operations")],
     Discriminator(
         _consistency_branch,
         custom_error_type="consistency",

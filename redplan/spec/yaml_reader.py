@@ -11,9 +11,10 @@ indices back to a line and column for error messages and findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

@@ -2,7 +2,12 @@ import math
 
 import pytest
 
-from redplan.analysis.geo import EARTH_MEAN_RADIUS_KM, fiber_floor_ms, fit_inflation, great_circle_km
+from redplan.analysis.geo import (
+    EARTH_MEAN_RADIUS_KM,
+    fiber_floor_ms,
+    fit_inflation,
+    great_circle_km,
+)
 
 LONDON = (51.5074, -0.1278)
 NEW_YORK = (40.7128, -74.0060)

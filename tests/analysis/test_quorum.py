@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redplan.analysis.model import Quorum, Replica, Tolerance
-from redplan.analysis.quorum import _min_break, _Property, _Threshold, after_failure, analyse_quorums, quorum_size
+from redplan.analysis.quorum import (
+    _min_break,
+    _Property,
+    _Threshold,
+    after_failure,
+    analyse_quorums,
+    quorum_size,
+)
 
 BROKEN = Tolerance(-1, -1, -1, -1, -1, -1)
 MAJORITY = Quorum("majority")  # consensus: a majority of the voters

@@ -3,7 +3,16 @@ import math
 
 import pytest
 
-from redplan.analysis.recovery import GIVEN, Estimate, Part, async_rpo, backup_rpo, failover_rto, restore_rto, sync_rpo
+from redplan.analysis.recovery import (
+    GIVEN,
+    Estimate,
+    Part,
+    async_rpo,
+    backup_rpo,
+    failover_rto,
+    restore_rto,
+    sync_rpo,
+)
 
 
 def test_failover_rto_is_the_sum_of_its_parts_with_their_sources():
@@ -30,7 +39,7 @@ def test_restore_rto_streams_the_data_at_the_restore_rate():
     assert [part.component for part in estimate.parts] == ["provision", "restore", "redirect"]
     assert estimate.parts[1].seconds == 4096
     assert estimate.seconds == 600 + 4096 + 60
-    assert "500 GiB at 125 MiB/s (gp3 baseline)" == estimate.parts[1].basis
+    assert estimate.parts[1].basis == "500 GiB at 125 MiB/s (gp3 baseline)"
     assert estimate.explain() == "1.32 h = provision 10 min + restore 1.14 h + redirect 60 s"  # 4756 s
 
 

@@ -5,8 +5,7 @@ import pytest
 import yaml
 
 from redplan.catalog import CatalogError, load_catalog
-from redplan.catalog.technologies import load_technologies
-from redplan.catalog.technologies import Cited, RedirectRef
+from redplan.catalog.technologies import Cited, RedirectRef, load_technologies
 
 SHIPPED = Path(__file__).resolve().parents[2] / "catalogs" / "technologies.yaml"
 REQUIRED = (

@@ -58,7 +58,7 @@ def test_recommend_rejects_designs_below_the_target_and_says_how_far_off(redplan
     assert loose["kind"] == "backup-restore"  # no availability target: the cheapest design will do
     chosen = strict["recommendation"]
     assert chosen["estimates"]["availability"] >= 0.99995
-    assert {"objective": "availability", "target": "99.995%", "met": True} == {key: chosen["checks"][-1][key] for key in ("objective", "target", "met")}
+    assert {key: chosen["checks"][-1][key] for key in ("objective", "target", "met")} == {"objective": "availability", "target": "99.995%", "met": True}
     backup = next(item for item in chosen["rejected"] if item["pattern"] == "backup-restore")
     assert any(reason.startswith("availability 99.995% not met (gets 99.89%)") for reason in backup["reasons"])
     thresholds = chosen["availability_thresholds"]

@@ -11,7 +11,14 @@ from redplan.analysis.model import Quorum, Replica
 from redplan.catalog import load_catalog
 from redplan.engine.candidates import candidate_designs
 from redplan.engine.config import WRITERS, config_snippet
-from redplan.engine.design import CONSENSUS, LEADERLESS, MULTI_PRIMARY, PRIMARY_BACKUP, STATELESS, Design
+from redplan.engine.design import (
+    CONSENSUS,
+    LEADERLESS,
+    MULTI_PRIMARY,
+    PRIMARY_BACKUP,
+    STATELESS,
+    Design,
+)
 from redplan.spec.models import Service
 
 EAST, WEST, EU = "aws:us-east-1", "aws:us-west-2", "aws:eu-west-1"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic_core import PydanticCustomError
 
-from redplan.spec.units import format_duration, parse_duration, parse_fraction, parse_rate, parse_size
+from redplan.spec.units import (
+    format_duration,
+    parse_duration,
+    parse_fraction,
+    parse_rate,
+    parse_size,
+)
 
 
 @pytest.mark.parametrize(
