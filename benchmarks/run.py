@@ -3,7 +3,8 @@
 For each command, the median wall time of N cold runs (new processes) and its ratio to
 `python -c "import typer, pydantic, yaml, rich"` measured in the same run: start-up of the
 commands on one example, then `redplan audit` of generated fleets of 1,000 and 10,000 services
-(benchmarks/generate_fleet.py) in every output format. Not a test: run it by hand and read the
+(benchmarks/generate_fleet.py) in every output format, and `redplan simulate` of the 1,000-service
+fleet under one region's failure and under the worst region or zone. Not a test: run it by hand and read the
 ratios. Targets from the issues: validate and audit of one file 1.5x, recommend 2x, audit of
 10,000 services 25x, and audit time growing linearly with the number of services.
 
@@ -56,6 +57,9 @@ def fleet_commands(directory: Path) -> dict[str, list[str]]:
         subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate_fleet.py"), str(count), str(fleet)], check=True)
         formats = FORMATS if count == 10000 else ("json",)
         commands.update({f"redplan audit {count:,} services -f {name}": [*REDPLAN, "audit", str(fleet), "-f", name] for name in formats})
+        if count == 1000:
+            for failure in ("region:aws:us-east-1", "worst-region", "worst-az"):
+                commands[f"redplan simulate {count:,} services --fail {failure}"] = [*REDPLAN, "simulate", str(fleet), "--fail", failure]
     return commands
 
 

@@ -7,10 +7,11 @@ never line numbers), so moving lines around does not resurrect a finding.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from redplan.engine.results import Report
+from redplan.engine.results import Report, ServiceResult
 
 MARKER = "redplan-baseline"
 
@@ -50,15 +51,16 @@ def write_baseline(path: Path, report: Report) -> int:
 def without_baselined(report: Report, known: set[str]) -> tuple[Report, int]:
     """The report minus findings the baseline knows, and how many were dropped."""
     dropped = 0
-    services = []
+    services: list[ServiceResult] = []
     for service in report.services:
         kept = [finding for finding in service.findings if finding.fingerprint not in known]
         dropped += len(service.findings) - len(kept)
         services.append(replace(service, findings=kept))
-    summary = replace(report.summary, **{f"{severity}s": _count(services, severity) for severity in ("error", "warning", "info")})
+    summary = replace(report.summary, errors=_count(services, "error"), warnings=_count(services, "warning"),
+                      infos=_count(services, "info"))
     return replace(report, services=services, summary=summary), dropped
 
 
-def _count(services, severity: str) -> int:  # type: ignore[no-untyped-def]
+def _count(services: Iterable[ServiceResult], severity: str) -> int:
     return sum(1 for service in services for finding in service.findings if finding.severity == severity)
 

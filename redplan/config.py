@@ -26,7 +26,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     fail_on: Literal["error", "warning", "info"] = Field("error", alias="fail-on")
-    format: Literal["text", "json", "sarif", "junit", "github"] | None = None
+    format: Literal["text", "json", "sarif", "junit", "github", "markdown"] | None = None
     catalog_dir: Path | None = Field(None, alias="catalog-dir")
     baseline: Path | None = None
 

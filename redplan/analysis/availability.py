@@ -59,7 +59,7 @@ class Hierarchy(NamedTuple):
     provider: Level
 
     def level(self, name: str) -> Level:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
     def with_availability(self, name: str, availability: float) -> Hierarchy:
         return self._replace(**{name: level(availability, self.level(name).mean_outage_s)})

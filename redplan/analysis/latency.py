@@ -248,10 +248,15 @@ def _invert_smooth(cdf: Callable[[float], float], q: float, lo: float, hi: float
 
 
 def _plus_client(cdf: Callable[[float], float], parts: Sequence[Delay], client: Delay | None) -> tuple[float, float]:
-    """p50 and p99 of W + C, W the write (given by its CDF) and C the independent client round trip."""
+    """p50 and p99 of W + C, W the write (given by its CDF) and C the independent client round trip.
+
+    Each quantile is searched for on its own, to QUANTILE_REL_TOL; where both fall on one jump of
+    the CDF (a constant Delay) the p99 found can land below the p50 found, so it is kept at least
+    the p50, which stays within the tolerance of both."""
     if client is None or client.degenerate:
         offset = 0.0 if client is None else client.p50_ms
-        return _quantile(cdf, parts, 0.5) + offset, _quantile(cdf, parts, 0.99) + offset
+        p50 = _quantile(cdf, parts, 0.5)
+        return p50 + offset, max(p50, _quantile(cdf, parts, 0.99)) + offset
     start, end = _quantile(cdf, parts, SUM_TAIL, 1e-2), _quantile(cdf, parts, 1 - SUM_TAIL, 1e-2)
     if end <= start:
         return start + client.quantile(0.5), start + client.quantile(0.99)

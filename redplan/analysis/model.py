@@ -14,6 +14,7 @@ DATA_ROLES = frozenset({"primary", "standby", "replica", "non-voting"})
 
 QuorumSize = int | Literal["one", "majority", "all"]
 Scope = Literal["global", "local", "each"]
+Among = Literal["voters", "data", "data-voters"]
 
 
 class Replica(NamedTuple):
@@ -61,7 +62,7 @@ class Quorum:
 
     size: QuorumSize
     scope: Scope = "global"
-    among: Literal["voters", "data", "data-voters"] = "voters"
+    among: Among = "voters"
     leader: bool = False  # every quorum includes the first replica: a primary that acknowledges with its standbys
 
 

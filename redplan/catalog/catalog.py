@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,7 +55,7 @@ class Catalog:
     def __init__(
         self,
         regions: Mapping[str, Region],
-        rtt: Mapping[tuple[str, str], PublishedRtt],
+        rtt: Mapping[tuple[str, str], PublishedRtt] | Callable[[], dict[tuple[str, str], PublishedRtt]],
         same_region: Mapping[str, SameRegionRtt],
         azure_pairs: Mapping[str, str],
         sources: Mapping[str, Source],
@@ -66,7 +66,8 @@ class Catalog:
         self.sources: Mapping[str, Source] = MappingProxyType(dict(sources))
         self.directory = directory
         """The override directory this catalog was loaded with (None: shipped files only)."""
-        self._rtt = dict(rtt)
+        self._rtt_pairs = dict(rtt) if isinstance(rtt, Mapping) else None
+        self._rtt_loader = rtt if callable(rtt) else None
         self._same_region = same_region
         self._azure_pairs = azure_pairs
         self._fit_from = fit_from
@@ -151,6 +152,14 @@ class Catalog:
                 raise CatalogError(f"cannot estimate missing round trips: {problem}") from None
         return self._fit
 
+    @property
+    def _rtt(self) -> dict[tuple[str, str], PublishedRtt]:
+        """The published pairs, read at first use: `validate` never needs the 5,000-row matrix."""
+        if self._rtt_pairs is None:
+            assert self._rtt_loader is not None
+            self._rtt_pairs = self._rtt_loader()
+        return self._rtt_pairs
+
     def rtt(self, a: str, b: str) -> RttFigure:
         """The round trip a → b: published, else published b → a, else same-region, else estimated."""
         region_a, region_b = self.region(a), self.region(b)
@@ -232,12 +241,13 @@ class Catalog:
             basis = f"no same-region figure published for {region.id}; assumed {rtt_ms:g} ms, the bound Azure documents between its availability zones"
         return RttFigure(region.id, region.id, rtt_ms, None, source, False, basis, 0.0, 0.0)
 
-    def _nearest_published(self, region_a: Region, region_b: Region) -> tuple[float, tuple[str, str, PublishedRtt]] | None:
-        """The published pair whose ends are nearest these two (at most PROXY_RADIUS_KM moved in all).
+    def _nearest_published(self, region_a: Region, region_b: Region) -> tuple[float, tuple[str, str, PublishedRtt, float]] | None:
+        """The published pair whose ends are nearest these two (at most PROXY_RADIUS_KM moved in all),
+        with the distance between its ends (only located pairs qualify).
 
         Routes between metros are shared: a measured pair 100 km away predicts a missing one far
         better (median error 5%) than distance times a fitted inflation (13%)."""
-        best: tuple[float, tuple[str, str, PublishedRtt]] | None = None
+        best: tuple[float, tuple[str, str, PublishedRtt, float]] | None = None
         for moved_a, near_a in self._neighbours(region_a):
             for moved_b, near_b in self._neighbours(region_b):
                 moved = moved_a + moved_b
@@ -246,7 +256,7 @@ class Catalog:
                 for a, b in ((near_a, near_b), (near_b, near_a)):
                     pair = self._rtt.get((a, b))
                     if pair is not None and pair.distance_km is not None:
-                        best = (moved, (a, b, pair))
+                        best = (moved, (a, b, pair, pair.distance_km))
                         break
         return best
 
@@ -270,11 +280,11 @@ class Catalog:
         floor = fiber_floor_ms(distance)
         proxy = self._nearest_published(*sorted((region_a, region_b), key=lambda region: region.id))  # symmetric
         if proxy is not None:
-            moved, (a, b, pair) = proxy
-            p50 = max(floor, pair.p50_ms + floor - fiber_floor_ms(pair.distance_km))
+            moved, (a, b, pair, pair_km) = proxy
+            p50 = max(floor, pair.p50_ms + floor - fiber_floor_ms(pair_km))
             basis = (
                 f"estimated from the published {a} ↔ {b} round trip ({pair.p50_ms:g} ms, {pair.source}), whose ends lie "
-                f"{moved:,.0f} km from these, adjusted by the fiber time of the {distance - pair.distance_km:+,.0f} km "
+                f"{moved:,.0f} km from these, adjusted by the fiber time of the {distance - pair_km:+,.0f} km "
                 f"difference in distance (median error {PROXY_MEDIAN_ERROR:.0%} on the catalog's own pairs)"
             )
             if a.split(":")[0] != region_a.provider or b.split(":")[0] != region_b.provider:

@@ -29,7 +29,7 @@ class SiteDataError(CatalogError):
     repeat the site's name, so the caller can prefix it.
     """
 
-    def __init__(self, where: tuple[int | str, ...], message: str) -> None:
+    def __init__(self, where: tuple[int, str] | tuple[int, str, str], message: str) -> None:
         self.where = where
         self.message = message
         super().__init__(f"sites[{where[0]}].{'.'.join(str(step) for step in where[1:])}: {message}")

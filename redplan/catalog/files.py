@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import csv
 import functools
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redplan.catalog.errors import CatalogError
 from redplan.spec.yaml_reader import Document, read_documents
+
+if TYPE_CHECKING:
+    # importlib.resources.abc is new in 3.11; 3.10 has the same protocol in importlib.abc.
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 SHIPPED_PACKAGE = "redplan.catalogs"
 Parsed = TypeVar("Parsed")
@@ -47,7 +54,9 @@ def csv_rows(name: str, directory: Path | None, columns: Sequence[str], as_tuple
     """Yield (`path:line`, row) for every data row, after checking the header has `columns`;
     with `as_tuples` the row is the fields of `columns` in that order (faster than a dict)."""
     source = catalog_file(name, directory)
-    with source.open("r", encoding="utf-8", newline="") as handle:
+    # Traversable.open passes text keywords on to io.TextIOWrapper (documented, and so do
+    # pathlib.Path and zipfile.Path); typeshed narrows it to encoding/errors on purpose.
+    with source.open("r", encoding="utf-8", newline="") as handle:  # type: ignore[call-overload]
         reader = csv.reader(handle)  # plain reader + zip: a third faster than DictReader on rtt.csv
         header = next(reader, [])
         missing = [column for column in columns if column not in header]

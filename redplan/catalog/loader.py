@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from redplan.catalog.catalog import Catalog, PublishedRtt, SameRegionRtt, floor_violation
@@ -100,9 +102,12 @@ def _read_regions(directory: Path | None) -> dict[str, Region]:
     return regions
 
 
-def _read_rtt(directory: Path | None, regions: dict[str, Region], sources: dict[str, Source]) -> dict[tuple[str, str], PublishedRtt]:
+def _read_rtt(directory: Path | None, regions: dict[str, Region], sources: dict[str, Source]
+              ) -> dict[tuple[str, str], PublishedRtt] | Callable[[], dict[tuple[str, str], PublishedRtt]]:
+    """A replaced matrix is read and checked now, so its errors stop the run before it starts; the
+    shipped one cannot fail, and is read at first use."""
     if directory is None or not any((directory / name).is_file() for name in ("rtt.csv", "regions.csv", "sources.csv")):
-        return _read_shipped_rtt(regions)
+        return functools.partial(_read_shipped_rtt, regions)
     rtt: dict[tuple[str, str], PublishedRtt] = {}
     for where, row in csv_rows("rtt.csv", directory, ("a", "b", "p50_ms", "p95_ms", "source")):
         a, b = _known(row["a"], where, regions), _known(row["b"], where, regions)

@@ -64,10 +64,16 @@ class Source:
 
 
 class Site(Protocol):
-    """What `Catalog.with_sites` needs of a declared on-prem site (the spec's Site model fits)."""
+    """What `Catalog.with_sites` needs of a declared on-prem site (the spec's Site model fits).
+    Read-only members: a settable protocol attribute would need the exact type (a dict of RegionId)."""
 
-    name: str
-    lat: float
-    lon: float
-    zones: int
-    rtt_ms: Mapping[str, float]
+    @property
+    def name(self) -> str: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def zones(self) -> int: ...
+    @property
+    def rtt_ms(self) -> Mapping[str, float]: ...

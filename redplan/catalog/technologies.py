@@ -317,12 +317,12 @@ def _check_references(document: TechnologyFile, path: str, locator: Locator) -> 
     if generic is None:
         fail(("technologies",), f"the {GENERIC!r} entry (assumptions for unknown technologies) is missing")
     assert generic is not None
-    for loc, figure in (
+    for loc, fallback in (
         (("replication", "async_lag"), generic.replication.async_lag),
         (("restore", "provision"), generic.restore.provision),
         (("restore", "throughput"), generic.restore.throughput),
     ):
-        if figure is None:
+        if fallback is None:
             fail(("technologies", GENERIC, *loc), "the generic entry must give this figure (it is every other entry's fallback)")
 
 

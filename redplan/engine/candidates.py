@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redplan.analysis.cost import statically_stable_instances
-from redplan.analysis.model import Quorum, Replica
+from redplan.analysis.model import Quorum, Replica, Scope
 from redplan.catalog import Catalog
 from redplan.engine.design import (
     CONSENSUS,
@@ -142,15 +142,18 @@ def _active_passive(home: str, home_zones: list[str], regions: list[str], zones:
         layouts += [remote[:1], [local[0], remote[0]], remote[:2]]  # the last: every sync ack leaves the region
     if len(regions) > 2:
         layouts.append([(region, zones[region][0]) for region in regions[1:3]])  # any region can be lost
+    offsite = _offsite(regions)
     for standbys in _unique(layouts):
         replicas = (primary, *(Replica(region, zone, "standby") for region, zone in standbys))
-        common = dict(leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=_offsite(regions))
-        yield Design("active-passive", "async", PRIMARY_BACKUP, replicas, Quorum(1), ONE, PRIMARY_ACKS, **common)
+        yield Design("active-passive", "async", PRIMARY_BACKUP, replicas, Quorum(1), ONE, PRIMARY_ACKS,
+                     leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=offsite)
         sync_replicas = (primary, *(Replica(region, zone, "standby", sync=True) for region, zone in standbys))
         block, acked = Quorum(2, among="data-voters"), Quorum(2, among="data-voters", leader=True)
-        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, block, ONE, acked, on_sync_standby_loss="block", **common)
+        yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, block, ONE, acked, on_sync_standby_loss="block",
+                     leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=offsite)
         yield Design("active-passive", "sync", PRIMARY_BACKUP, sync_replicas, Quorum(1), ONE, PRIMARY_ACKS,
-                     on_sync_standby_loss="degrade-to-async", **common)
+                     on_sync_standby_loss="degrade-to-async",
+                     leader_region=home, backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=offsite)
 
 
 def _unique(layouts: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
@@ -200,7 +203,8 @@ def _leaderless(home: str, home_zones: list[str], regions: list[str], zones: dic
     if len(regions) < 2:
         return
     spread = tuple(Replica(region, zone, "replica") for region in regions[:2] for zone in (zones[region] * 3)[:3])
-    for write_scope, read_scope in (("global", "global"), ("local", "local"), ("each", "local")):
+    scopes: tuple[tuple[Scope, Scope], ...] = (("global", "global"), ("local", "local"), ("each", "local"))
+    for write_scope, read_scope in scopes:
         yield Design(
             "quorum", "sync", LEADERLESS, spread, Quorum("majority", write_scope), Quorum("majority", read_scope, "data"),
             Quorum("majority", write_scope), backup_interval_s=DEFAULT_BACKUP_INTERVAL_S, backup_region=_offsite(regions),

@@ -14,7 +14,7 @@ the cautious reading.
 
 from __future__ import annotations
 
-from redplan.analysis.model import Quorum, Replica
+from redplan.analysis.model import Among, Quorum, Replica
 from redplan.engine.design import (
     CONSENSUS,
     LEADERLESS,
@@ -40,21 +40,21 @@ def declared_design(service: Service) -> Design | None:
     replicas = _replicas(deployment, coordination)
     backups = deployment.backups
     home = replicas[0].region
-    common = dict(
-        leader_region=home if coordination in (PRIMARY_BACKUP, CONSENSUS) else None,
-        on_sync_standby_loss=(deployment.on_sync_standby_loss or "block") if _waits_for_standby(deployment, coordination) else None,
-        conflict_resolution=deployment.conflict_resolution or ("lww" if coordination == LEADERLESS else None),
-        backup_interval_s=backups.interval if backups else None,
-        backup_region=(backups.offsite or home) if backups else None,
-    )
+    leader_region = home if coordination in (PRIMARY_BACKUP, CONSENSUS) else None
+    on_sync_standby_loss = (deployment.on_sync_standby_loss or "block") if _waits_for_standby(deployment, coordination) else None
+    conflict_resolution = deployment.conflict_resolution or ("lww" if coordination == LEADERLESS else None)
+    backup_interval_s = backups.interval if backups else None
+    backup_region = (backups.offsite or home) if backups else None
     if coordination == STATELESS:
         serve = Quorum(min(service.capacity or DEFAULT_CAPACITY, len(replicas)), among="data")
         write = read = ack = serve
     else:
-        write, read, ack = _quorums(deployment, coordination, common["on_sync_standby_loss"])
+        write, read, ack = _quorums(deployment, coordination, on_sync_standby_loss)
     pattern = deployment.pattern or _pattern(coordination, replicas)
     replication = {"semi-sync": "sync"}.get(deployment.replication or "", deployment.replication) or _replication(coordination, replicas)
-    return Design(pattern, replication, coordination, replicas, write, read, ack, **common)  # type: ignore[arg-type]
+    return Design(pattern, replication, coordination, replicas, write, read, ack, leader_region=leader_region,
+                  on_sync_standby_loss=on_sync_standby_loss, conflict_resolution=conflict_resolution,
+                  backup_interval_s=backup_interval_s, backup_region=backup_region)
 
 
 def _coordination(service: Service, deployment: Deployment) -> str:
@@ -94,7 +94,7 @@ def _quorums(deployment: Deployment, coordination: str, on_loss: str | None) -> 
     declared = deployment.quorum
     if declared is not None:
         write = Quorum(declared.write, declared.scope)
-        read_among = "voters" if coordination == CONSENSUS else "data"
+        read_among: Among = "voters" if coordination == CONSENSUS else "data"
         return write, Quorum(declared.read, declared.read_scope or declared.scope, read_among), write
     if coordination == CONSENSUS:
         return Quorum("majority"), Quorum("majority"), Quorum("majority")

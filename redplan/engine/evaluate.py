@@ -94,7 +94,7 @@ class Context:
     def remembered(self, key: tuple, build: Callable[[], T]) -> T:
         if key not in self.memo:
             self.memo[key] = build()
-        return self.memo[key]  # type: ignore[no-any-return]
+        return self.memo[key]
 
     @property
     def technologies(self) -> TechnologyCatalog:
@@ -352,7 +352,7 @@ def _each_quorum_latency(design: Design, replies: list[tuple[str, Delay]]) -> La
     return LatencyEstimate(p50, p99, f"waits for a local quorum in each of {len(groups)} regions; reply times independent lognormals")
 
 
-def _invert(cdf, q: float) -> float:  # type: ignore[no-untyped-def]
+def _invert(cdf: Callable[[float], float], q: float) -> float:
     low, high = 0.0, 1.0
     while cdf(high) < q:
         high *= 2
@@ -422,9 +422,10 @@ Timed = TypeVar("Timed", Estimate, Loss)
 
 
 def _worst(estimates: list[Timed | None]) -> Timed | None:
-    if not estimates or any(estimate is None for estimate in estimates):
+    present = [estimate for estimate in estimates if estimate is not None]
+    if not estimates or len(present) < len(estimates):
         return None
-    return max(estimates, key=lambda estimate: estimate.seconds)  # type: ignore[union-attr]
+    return max(present, key=lambda estimate: estimate.seconds)
 
 
 def _failover(context: Context) -> Estimate:

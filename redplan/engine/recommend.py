@@ -11,7 +11,7 @@ import heapq
 import weakref
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redplan import __version__
 from redplan.analysis.availability import downtime_per_year_s, in_series
@@ -39,6 +39,7 @@ from redplan.engine.evaluate import (
 )
 from redplan.engine.results import (
     Assessment,
+    Check,
     Estimates,
     Latency,
     Part,
@@ -57,7 +58,10 @@ from redplan.spec.loader import Fleet, LoadedService
 from redplan.spec.models import Service
 from redplan.spec.units import format_duration
 
-_RESOLUTION_PREFERENCE = {"crdt": 0, "lww": 1, "app-merge": 2}
+if TYPE_CHECKING:
+    from redplan.analysis.recovery import Estimate
+
+_RESOLUTION_PREFERENCE: dict[str | None, int] = {"crdt": 0, "lww": 1, "app-merge": 2}  # looked up by Design.conflict_resolution
 
 _NEEDS = {
     PRIMARY_BACKUP: [
@@ -83,7 +87,10 @@ _RESOLUTION_NEEDS = {
 
 
 def recommend_fleet(fleet: Fleet) -> Report:
+    """Every service's recommendation, sorted by file, line and name (as the audit sorts its
+    services) so that the report never depends on the order the files were given in."""
     services = _with_dependencies([recommend_service(service, fleet.catalog) for service in fleet.services], fleet)
+    services.sort(key=lambda service: (service.file, service.line, service.name))
     unmet = sum(1 for service in services if service.recommendation is None)
     summary = Summary(services=len(services), recommended=len(services) - unmet, unmet=unmet)
     return Report(tool=Tool(name="redplan", version=__version__), services=services, summary=summary)
@@ -97,14 +104,15 @@ def _with_dependencies(services: list[ServiceResult], fleet: Fleet) -> list[Serv
     finished = []
     for service in services:
         chain = _dependencies(service.name, depends_on)
-        parts = [by_name[name] for name in chain]
-        if service.recommendation is None or not chain or any(part.recommendation is None for part in parts):
+        parts = [by_name[name].recommendation for name in chain]
+        recommended = [part for part in parts if part is not None]
+        if service.recommendation is None or not chain or len(recommended) < len(parts):
             finished.append(service)
             continue
         own = service.recommendation
-        total = in_series([own.estimates.availability or 0.0, *(part.recommendation.estimates.availability or 0.0 for part in parts)])  # type: ignore[union-attr]
+        total = in_series([own.estimates.availability or 0.0, *(part.estimates.availability or 0.0 for part in recommended)])
         regions = {placed.region for placed in own.placement}
-        shared = sorted(regions & {placed.region for part in parts for placed in part.recommendation.placement})  # type: ignore[union-attr]
+        shared = sorted(regions & {placed.region for part in recommended for placed in part.placement})
         basis = (f"in series with {', '.join(chain)}: writes need every one of them up, so the product of their availabilities"
                  + (f"; they share {', '.join(shared)}, so some of their failures are the same failure and the product is a lower bound"
                     if shared else "; they share no region, so their failures are close to independent"))
@@ -134,16 +142,18 @@ def recommend_service(loaded: LoadedService, catalog: Catalog) -> ServiceResult:
     objectives = {key: value for key, value in service.objectives.model_dump().items() if value is not None}
     declared = declared_design(service)
     current = _in_full(evaluate(declared, context), context) if declared else None
-    base = dict(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current)
     if not designs:
         nowhere = Rejected(pattern="every pattern", placement="",
                            reasons=["the service lists no regions or clients: there is nowhere to place replicas"])
-        return ServiceResult(**base, unmet=[nowhere])
+        return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current,
+                             unmet=[nowhere])
     if not feasible:
-        return ServiceResult(**base, unmet=_rejections(evaluations, incompatible, chosen=None))
+        return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current,
+                             unmet=_rejections(evaluations, incompatible, chosen=None))
     chosen = feasible[0]
     recommendation = _recommendation(chosen, context, loaded, _rejections(evaluations, incompatible, chosen))
-    return ServiceResult(**base, recommendation=recommendation)
+    return ServiceResult(name=service.name, file=loaded.file, line=line, objectives=objectives, assessment=current,
+                         recommendation=recommendation)
 
 
 
@@ -179,7 +189,7 @@ def _designs_for(context: Context) -> tuple[tuple[Design, ...], tuple[Design, ..
         designs = candidate_designs(context.service, context.catalog, context.service.capacity or DEFAULT_CAPACITY)
         allowed, incompatible = _by_technology(designs, context)
         memo[key] = (tuple(designs), tuple(allowed), tuple(incompatible))
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 def _floors(context: Context) -> list[tuple[float, int, bool, Design]]:
@@ -192,7 +202,7 @@ def _floors(context: Context) -> list[tuple[float, int, bool, Design]]:
         heap = [(instances_cost(design, context) * (1 - 1e-9), index, False, design) for index, design in enumerate(allowed)]
         heapq.heapify(heap)
         memo[key] = heap
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 class _CheapestSearch:
@@ -298,7 +308,7 @@ def _closeness(evaluation: Evaluation) -> tuple[int, float]:
     return (sum(1 for check in evaluation.checks if not check.met), evaluation.cost.total)
 
 
-def _reason(check) -> str:  # type: ignore[no-untyped-def]
+def _reason(check: Check) -> str:
     detail = f": {check.detail}" if check.detail else ""
     return f"{check.objective} {check.target} not met (gets {check.actual}){detail}"
 
@@ -349,7 +359,7 @@ def _downtime_parts(availability: AvailabilityEstimate) -> list[Part]:
     return parts
 
 
-def _parts(estimate) -> list[Part]:  # type: ignore[no-untyped-def]
+def _parts(estimate: Estimate | None) -> list[Part]:
     if estimate is None:
         return []
     return [Part(item=part.component, value=round(part.seconds, 3), basis=part.basis) for part in estimate.parts]

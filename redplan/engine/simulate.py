@@ -36,6 +36,7 @@ Readings, each chosen to agree with `redplan audit` rather than to be clever:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redplan import __version__
@@ -460,7 +461,7 @@ def _cannot(target: _Target, outcome: AfterFailure) -> str:
     return "cannot " + ("write or read" if not (outcome.writes or outcome.reads) else "write" if not outcome.writes else "read")
 
 
-def _promise_covering(lost: list[Replica], survive: list[str]) -> str:
+def _promise_covering(lost: list[Replica], survive: Sequence[str]) -> str:
     """'a region; all it lost is in region aws:us-east-1' when the lost replicas all lie in one domain of a
     kind `survive` lists, or in one of a smaller kind nested in it; "" otherwise."""
     if not lost:

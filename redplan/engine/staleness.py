@@ -8,6 +8,7 @@ full (recommend), and imports numpy only then.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from redplan import __version__
 from redplan.analysis.model import Replica
@@ -17,6 +18,9 @@ from redplan.catalog import Catalog
 from redplan.engine.design import LEADERLESS, Design
 from redplan.engine.evaluate import Context, client_region, round_trip
 from redplan.engine.results import Staleness, Tool
+
+if TYPE_CHECKING:  # visibility imports numpy: at run time only when simulating
+    from redplan.analysis.visibility import PerReplicaWars, WarsModel
 
 VERSIONS = (1, 2, 3)
 TRIALS, SEED = 100_000, 0
@@ -61,7 +65,7 @@ def with_visibility(staleness: Staleness, design: Design, context: Context) -> S
                    ms_to_999=round(windows.time_to(0.999), 3), model=MODEL, trials=TRIALS, seed=SEED)
 
 
-def _round_trip_model(catalog: Catalog, coordinator: Replica, replicas: tuple[Replica, ...]):  # type: ignore[no-untyped-def]
+def _round_trip_model(catalog: Catalog, coordinator: Replica, replicas: tuple[Replica, ...]) -> PerReplicaWars:
     """Every message between the coordinator and a replica: half their round trip, a lognormal through its p50 and p95."""
     from redplan.analysis.visibility import LognormalDelay, PerReplicaWars, Wars
 
@@ -104,6 +108,7 @@ def staleness_report(n: int, w: int, r: int, model: str, catalog: Catalog, regio
     from redplan.analysis.visibility import simulate_staleness
     from redplan.catalog.latency_models import load_latency_models
 
+    wars: WarsModel
     if regions:
         zones = "abcdefghijklmnopqrstuvwxyz"
         replicas = tuple(Replica(region, zones[regions[:index].count(region) % 26], "replica") for index, region in enumerate(regions))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Literal, Protocol, TextIO, TypeVar, overload
 
 from redplan.engine.results import Report
 
@@ -10,12 +10,25 @@ if TYPE_CHECKING:
     from redplan.engine.simulate import SimulationReport
     from redplan.engine.staleness import StalenessReport
 
-
-class Formatter(Protocol):
-    def write(self, report: Report | SimulationReport | StalenessReport, stream: TextIO) -> None: ...
+ReportT = TypeVar("ReportT", contravariant=True)
 
 
-def formatter_for(command: str, name: str) -> Formatter:
+class Formatter(Protocol[ReportT]):
+    """Writes one kind of report. Contravariant: a formatter of several kinds (JSON takes the union of
+    all three) is a formatter of each."""
+
+    def write(self, report: ReportT, stream: TextIO) -> None: ...
+
+
+@overload
+def formatter_for(command: Literal["recommend", "audit"], name: str) -> Formatter[Report]: ...
+@overload
+def formatter_for(command: Literal["simulate"], name: str) -> Formatter[SimulationReport]: ...
+@overload
+def formatter_for(command: Literal["staleness"], name: str) -> Formatter[StalenessReport]: ...
+def formatter_for(
+    command: str, name: str
+) -> Formatter[Report] | Formatter[SimulationReport] | Formatter[StalenessReport]:
     """The formatter class for a command's --format value (imported on demand: each pulls in its own libraries)."""
     if name == "json":
         from redplan.report.json_format import JsonFormatter
@@ -45,6 +58,10 @@ def formatter_for(command: str, name: str) -> Formatter:
         from redplan.report.audit_github import GithubFormatter
 
         return GithubFormatter()
+    if command == "audit" and name == "markdown":
+        from redplan.report.audit_markdown import AuditMarkdownFormatter
+
+        return AuditMarkdownFormatter()
     if command == "staleness" and name == "text":
         from redplan.report.staleness_text import StalenessTextFormatter
 

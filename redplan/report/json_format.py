@@ -21,11 +21,11 @@ class JsonFormatter:
     def write(self, report: Report | SimulationReport | StalenessReport, stream: TextIO) -> None:
         """The report as one `to_json` encodes it. Assessments that audit workers sent already encoded
         (`EncodedJson`) go in as they are, so such a report is encoded service by service."""
-        services = getattr(report, "services", [])
-        if not any(isinstance(getattr(service, "assessment", None), EncodedJson) for service in services):
+        # only an audit's Report carries EncodedJson (simulate and staleness reports never do)
+        if not isinstance(report, Report) or not any(isinstance(service.assessment, EncodedJson) for service in report.services):
             stream.write(to_json(report) + "\n")
             return
-        write_spliced(stream, to_json(replace(report, services=[])), "services", map(_service_json, services))
+        write_spliced(stream, to_json(replace(report, services=[])), "services", map(_service_json, report.services))
 
 
 def write_spliced(stream: TextIO, skeleton: str, key: str, items: Iterable[str]) -> None:

@@ -6,6 +6,7 @@ service instead of boxes, three-column tables, details on their own lines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from rich.console import Console
@@ -20,6 +21,7 @@ from redplan.engine.results import (
     Assessment,
     DataLoss,
     Estimates,
+    Part,
     Recommendation,
     Rejected,
     Report,
@@ -65,7 +67,7 @@ def _service(console: Console, service: ServiceResult) -> None:
         console.print(f"  [dim]data at risk: {estimates.data_loss.basis}[/dim]")
     console.print("  [dim]cost: " + "; ".join(f"{part.item} ${part.value:,.0f} ({part.basis})" for part in estimates.cost_parts) + "[/dim]")
     _bullets(console, "Coordination it needs", recommendation.needs)
-    if service.assessment is not None:
+    if isinstance(service.assessment, Assessment):  # recommend's: never encoded ahead (EncodedJson is audit's)
         console.print(_current(service.assessment))
     if recommendation.rejected:
         console.print("[bold]Rejected alternatives[/bold]")
@@ -185,7 +187,7 @@ def _availability(estimates: Estimates) -> str:
     return text
 
 
-def _sum(total: float | None, parts, missing: str) -> str:  # type: ignore[no-untyped-def]
+def _sum(total: float | None, parts: Sequence[Part], missing: str) -> str:
     if total is None:
         return missing
     terms = " + ".join(f"{part.item} {format_duration(part.value)}" for part in parts)

@@ -63,7 +63,7 @@ def _cycles(fleet: Fleet) -> dict[str, tuple[str, ...]]:
     components (Tarjan), then per component of C services O(C·(C + edges)) for shortest cycles up to
     EXACT_LIMIT, O(C + edges + total cycle length) for larger ones."""
     graph = service_graph(fleet)
-    cycles = {}
+    cycles: dict[str, tuple[str, ...]] = {}
     for component in _components(graph):
         members = set(component)
         if len(component) == 1 and component[0] not in graph.needs[component[0]]:
@@ -91,10 +91,10 @@ def _cycles_through_root(graph: ServiceGraph, component: list[str], members: set
             continue
         there = [name]
         while there[-1] != root:
-            there.append(toward_root[there[-1]])  # type: ignore[arg-type]
+            there.append(toward_root[there[-1]])
         back = [name]
         while back[-1] != root:
-            back.append(from_root[back[-1]])  # type: ignore[arg-type]
+            back.append(from_root[back[-1]])
         back.reverse()  # root → … → name
         where = {service: index for index, service in enumerate(back[:-1])}
         cut = next(index for index, service in enumerate(there) if service in where)
@@ -102,9 +102,9 @@ def _cycles_through_root(graph: ServiceGraph, component: list[str], members: set
     return cycles
 
 
-def _search(start: str, edges: dict[str, list[str]]) -> dict[str, str | None]:
-    """Breadth-first from `start`: each reached service → the one it was reached from."""
-    parent: dict[str, str | None] = {start: None}
+def _search(start: str, edges: dict[str, list[str]]) -> dict[str, str]:
+    """Breadth-first from `start`: each reached service → the one it was reached from (`start` → itself)."""
+    parent = {start: start}
     queue = deque([start])
     while queue:
         node = queue.popleft()
@@ -162,15 +162,15 @@ def _components(graph: ServiceGraph) -> list[list[str]]:
 
 def _shortest_cycle(graph: ServiceGraph, start: str, members: set[str]) -> tuple[str, ...]:
     """Breadth-first from `start` back to itself, inside its component; ties go to the earlier depends_on entry."""
-    parent: dict[str, str | None] = {start: None}
+    parent = {start: start}  # each reached service → the one it was reached from
     queue = deque([start])
     while queue:
         node = queue.popleft()
         for successor in graph.needs[node]:
             if successor == start:
                 path = [node]
-                while parent[path[-1]] is not None:
-                    path.append(parent[path[-1]])  # type: ignore[arg-type]
+                while path[-1] != start:
+                    path.append(parent[path[-1]])
                 return (*reversed(path), start)
             if successor in members and successor not in parent:
                 parent[successor] = node

@@ -57,11 +57,11 @@ class SharedRegionFate(Rule):
     fleet_wide = True
 
     def check(self, subject: Subject) -> Iterator[Problem]:
-        if "region" not in (subject.service.objectives.survive or []):
+        graph, me = service_graph(subject.fleet), subject.loaded.name
+        if not graph.needs.get(me) or "region" not in (subject.service.objectives.survive or []):
             return
-        graph, confined = service_graph(subject.fleet), per_fleet(subject.fleet, _confined)
-        me = subject.loaded.name
-        for name in graph.needs.get(me, ()):
+        confined = per_fleet(subject.fleet, _confined)
+        for name in graph.needs[me]:
             chain = _chain(confined, me, name)
             if chain is None:
                 continue
@@ -92,9 +92,12 @@ def _where(service: LoadedService, region: str) -> str:
 
 
 def _confined(fleet: Fleet) -> Confined:
-    """One breadth-first search backwards from every single-region service at once: O(services + edges) per run."""
+    """One breadth-first search backwards from every single-region service at once: O(services + edges) per run.
+    Only a service something depends on can end a chain, so only those are looked at (a service sent by an
+    audit worker is rebuilt at first look)."""
     graph = service_graph(fleet)
-    region = {name: home[0] for name, service in graph.by_name.items() if len(home := _home(service)) == 1}
+    depended = {dependency for needs in graph.needs.values() for dependency in needs}
+    region = {name: home[0] for name, service in graph.by_name.items() if name in depended and len(home := _home(service)) == 1}
     dependants: dict[str, list[str]] = {name: [] for name in graph.needs}
     for name, needs in graph.needs.items():
         for dependency in needs:

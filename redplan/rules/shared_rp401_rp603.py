@@ -33,7 +33,7 @@ def per_fleet(fleet: Fleet, build: Callable[[Fleet], T]) -> T:
     results = _slot[1]
     if build not in results:
         results[build] = build(fleet)
-    return results[build]  # type: ignore[no-any-return]
+    return results[build]
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,13 @@ class ServiceGraph:
 
     def entry(self, service: LoadedService, dependency: str) -> tuple[str, int]:
         """The path of the depends_on entry that names `dependency` (its first mention)."""
-        return ("depends_on", service.spec.depends_on.index(dependency))
+        return ("depends_on", service.depends_on.index(dependency))
 
 
 def _build_graph(fleet: Fleet) -> ServiceGraph:
     by_name = {service.name: service for service in fleet.services}
     # the loader rejects unknown names; the filter only keeps a half-loaded fleet from raising here
-    needs = {name: tuple(dict.fromkeys(d for d in service.spec.depends_on if d in by_name)) for name, service in by_name.items()}
+    needs = {name: tuple(dict.fromkeys(d for d in service.depends_on if d in by_name)) for name, service in by_name.items()}
     return ServiceGraph(by_name, needs)
 
 

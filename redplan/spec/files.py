@@ -45,7 +45,7 @@ def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
 
 def _yaml_files_under(directory: str) -> list[str]:
     """YAML files below a directory, sorted, skipping hidden folders; symlinked folders are not followed."""
-    found = []
+    found: list[str] = []
     for root, folders, names in os.walk(directory):
         folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
         found.extend(os.path.join(root, name) for name in sorted(names) if name.endswith(YAML_SUFFIXES))

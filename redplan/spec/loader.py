@@ -9,11 +9,12 @@ every broken file at once.
 
 from __future__ import annotations
 
+import pickle
 import re
 import types
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Annotated, Any, Union, get_args, get_origin
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,22 +26,42 @@ from redplan.spec.models import Service, Site, SpecDocument
 from redplan.spec.tiers import TierCatalog, apply_tier
 from redplan.spec.yaml_reader import Document, Locator, PathLocator, read_documents
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
 RUN_WIDE_KEYS = frozenset({"name", "depends_on", "ignore"})
 
 
-@dataclass(frozen=True)
 class LoadedService:
-    """A validated service, its objectives completed from its tier, and where it was written."""
+    """A validated service, its objectives completed from its tier, and where it was written.
 
-    spec: Service
-    file: str
-    locator: Locator | PathLocator
-    path: tuple[Any, ...]
-    from_tier: tuple[str, ...]
+    Sent between processes (see `detached`), its spec travels as pickled bytes and is rebuilt at first
+    use: the receiving process checks names and `depends_on` and applies suppressions for the whole
+    run, but reads the full spec only of the services in the dependency graph (rebuilding every
+    pydantic model cost a 10,000-service audit a quarter of a second).
+    """
+
+    __slots__ = ("_spec", "file", "locator", "path", "from_tier", "name", "depends_on", "ignores")
+
+    def __init__(self, spec: Service, file: str, locator: Locator | PathLocator, path: tuple[Any, ...],
+                 from_tier: tuple[str, ...]) -> None:
+        self._spec: Service | bytes = spec
+        self.file = file
+        self.locator = locator
+        self.path = path
+        self.from_tier = from_tier
+        self.name: str = spec.name
+        self.depends_on: tuple[str, ...] = tuple(spec.depends_on)
+        self.ignores = len(spec.ignore)
+        """How many suppressions the service declares."""
 
     @property
-    def name(self) -> str:
-        return self.spec.name
+    def spec(self) -> Service:
+        if isinstance(self._spec, bytes):
+            spec: Service = pickle.loads(self._spec)
+            self._spec = spec
+            return spec
+        return self._spec
 
     def locate(self, *subpath: Any, at_key: bool = False) -> tuple[int, int]:
         """1-based line and column of a part of this service (the closest node that exists)."""
@@ -49,7 +70,23 @@ class LoadedService:
     def detached(self) -> LoadedService:
         """The same service, light to send between processes: it locates itself, its name and its `depends_on`
         and `ignore` entries, what the run-wide checks, the service-graph rules and suppressions point at."""
-        return replace(self, locator=self.locator.kept(self.path, RUN_WIDE_KEYS), path=())
+        if isinstance(self.locator, PathLocator):
+            return self  # detached already: it keeps no more than that
+        return _assembled(self._spec, self.file, self.locator.kept(self.path, RUN_WIDE_KEYS), (), self.from_tier,
+                          self.name, self.depends_on, self.ignores)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        spec = self._spec if isinstance(self._spec, bytes) else pickle.dumps(self._spec, pickle.HIGHEST_PROTOCOL)
+        return (_assembled, (spec, self.file, self.locator, self.path, self.from_tier, self.name, self.depends_on, self.ignores))
+
+
+def _assembled(spec: Service | bytes, file: str, locator: Locator | PathLocator, path: tuple[Any, ...], from_tier: tuple[str, ...],
+          name: str, depends_on: tuple[str, ...], ignores: int) -> LoadedService:
+    """A LoadedService from its parts, as `__reduce__` sends them (the spec still pickled) or `detached` keeps them."""
+    service = LoadedService.__new__(LoadedService)
+    service._spec, service.file, service.locator, service.path, service.from_tier = spec, file, locator, path, from_tier
+    service.name, service.depends_on, service.ignores = name, depends_on, ignores
+    return service
 
 
 @dataclass(frozen=True)
@@ -107,11 +144,56 @@ def _parse_file(file: str, errors: list[InputError]) -> list[_Parsed]:
             kind = type(document.data).__name__
             errors.append(InputError(file, document.line, 1, f"expected a mapping with `version: 1` and `services`, got {_kind(kind)}"))
             continue
-        try:
-            parsed.append(_Parsed(file, document, SpecDocument.model_validate(document.data)))
-        except ValidationError as invalid:
-            errors.extend(_located(file, document, error) for error in invalid.errors())
+        spec = _validated(file, document, errors)
+        if spec is not None:
+            parsed.append(_Parsed(file, document, spec))
     return parsed
+
+
+MAX_PART_NODES = 100_000
+"""Values in one service, or in a document outside its services: ten times a service with 1,000 replica
+entries. Pydantic holds every error of what it validates at once, about 1 kB each, so a part is refused
+unread above this, and services are validated one at a time."""
+MAX_ERRORS = 100
+"""Errors reported for one document; the rest would only bury them."""
+
+
+def _validated(file: str, document: Document, errors: list[InputError]) -> SpecDocument | None:
+    """The document as a SpecDocument, or None with its errors added to `errors`."""
+    data = document.data
+    services = data.get("services")
+    listed = services if isinstance(services, list) else []
+    found: list[InputError] = []
+    head: SpecDocument | None = None
+    if document.size(data) - (document.size(services) if listed is services else 0) > MAX_PART_NODES:
+        found.append(InputError(file, document.line, 1, f"holds more than {MAX_PART_NODES:,} values outside its services; "
+                                "a service file this big is not one anyone wrote"))
+    else:
+        try:
+            head = SpecDocument.model_validate({**data, "services": []} if listed is services else data)
+        except ValidationError as invalid:
+            found.extend(_located(file, document, error) for error in invalid.errors())
+    specs, stopped = [], False
+    for index, item in enumerate(listed):
+        if len(found) >= MAX_ERRORS:
+            stopped = True
+            break
+        if document.size(item) > MAX_PART_NODES:
+            line, column = document.locator.position(("services", index))
+            found.append(InputError(file, line, column, f"{_describe_path(data, ('services', index))}holds more than "
+                                    f"{MAX_PART_NODES:,} values; no service needs that many"))
+            continue
+        try:
+            specs.append(Service.model_validate(item))
+        except ValidationError as invalid:
+            found.extend(_located(file, document, error, ("services", index)) for error in invalid.errors())
+    if stopped or len(found) > MAX_ERRORS:
+        found = sorted(found)[:MAX_ERRORS]
+        last = found[-1]
+        found.append(InputError(file, last.line, last.column, f"stopped after {MAX_ERRORS} errors in this document; "
+                                "fix these and run again to see the rest"))
+    errors.extend(found)
+    return head.model_copy(update={"services": specs}) if head is not None and not found else None
 
 
 def _kind(type_name: str) -> str:
@@ -137,8 +219,9 @@ _TYPE_MESSAGES = {
 }
 
 
-def _located(file: str, document: Document, error: dict[str, Any]) -> InputError:
-    loc = tuple(error["loc"])
+def _located(file: str, document: Document, error: ErrorDetails, within: tuple[Any, ...] = ()) -> InputError:
+    """The error's place and message; `within` is the path of what was validated (a service) in the document."""
+    loc = within + tuple(error["loc"])
     kind = error["type"]
     at_key = kind == "extra_forbidden"
     line, column = document.locator.position(loc, at_key=at_key)
@@ -146,7 +229,7 @@ def _located(file: str, document: Document, error: dict[str, Any]) -> InputError
     return InputError(file, line, column, f"{prefix}{_message(error, loc)}")
 
 
-def _message(error: dict[str, Any], loc: tuple) -> str:
+def _message(error: ErrorDetails, loc: tuple) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -288,7 +371,7 @@ def _check_names(services: list[LoadedService], errors: list[InputError]) -> Non
             first_seen[service.name] = service
     names = list(first_seen)
     for service in services:
-        for index, dependency in enumerate(service.spec.depends_on):
+        for index, dependency in enumerate(service.depends_on):
             if dependency not in first_seen:
                 message = f"depends on {dependency!r}, which is not a service in the files given{did_you_mean(dependency, names)}"
                 errors.append(_service_error(service, ("depends_on", index), message))

@@ -90,9 +90,9 @@ class Objectives(StrictModel):
 class OperationConsistency(StrictModel):
     """The consistency one operation needs, when operations differ."""
 
-    operation: str = Field(min_length=1)
-    level: ConsistencyLevel
-    max_staleness: Duration | None = None
+    operation: str = Field(min_length=1, description="A name for the operation, e.g. read-feed.")
+    level: ConsistencyLevel = Field(description="The consistency this operation's reads need.")
+    max_staleness: Duration | None = Field(None, description="Bound on read staleness for the `bounded` level.")
 
 
 def _consistency_branch(value: Any) -> str | None:
@@ -116,53 +116,71 @@ Consistency = Annotated[
 class Data(StrictModel):
     """What the service stores and how fast it changes."""
 
-    kind: DataKind | None = None
-    write_rate: Rate | None = None
-    write_size: Size | None = None
-    read_rate: Rate | None = None
+    kind: DataKind | None = Field(
+        None, description="What the data is: decides which conflict resolution fits (no last-writer-wins on ledger, "
+        "balance or inventory; CRDTs only for counter, set or register)."
+    )
+    write_rate: Rate | None = Field(None, description="Writes at peak: the writes at risk and the replication traffic billed.")
+    write_size: Size | None = Field(None, description="Bytes a write sends to each copy: the replication traffic billed.")
+    read_rate: Rate | None = Field(None, description="Reads at peak (recorded; no estimate uses it yet).")
     size: Size | None = Field(None, description="Total data set size; drives restore time.")
 
 
 class LatencyBudget(StrictModel):
-    write_p50: Duration | None = None
-    write_p99: Duration | None = None
-    read_p50: Duration | None = None
-    read_p99: Duration | None = None
+    """Latency the service's clients can accept."""
+
+    write_p50: Duration | None = Field(None, description="Median write latency (recorded; not checked yet).")
+    write_p99: Duration | None = Field(
+        None, description="99th-percentile write latency: recommend rejects synchronous designs over it, audit reports RP401."
+    )
+    read_p50: Duration | None = Field(None, description="Median read latency (recorded; not checked yet).")
+    read_p99: Duration | None = Field(None, description="99th-percentile read latency (recorded; not checked yet).")
 
 
 class Replica(StrictModel):
     """One replica (or `count` identical ones) of a deployment."""
 
-    region: RegionId
+    region: RegionId = Field(description="Where it runs: one of the service's regions (provider:region or dc:site).")
     az: ZoneName | None = Field(None, description="Zone within the region, e.g. a, b, 1.")
-    role: Role = "replica"
-    count: int = Field(1, ge=1, le=100_000)
+    role: Role = Field(
+        "replica", description="What it does: a witness votes and keeps the log but no full copy, an arbiter only votes, "
+        "a non-voting replica holds data without a vote, an instance is a stateless process."
+    )
+    count: int = Field(1, ge=1, le=100_000, description="How many identical replicas this entry stands for.")
     sync: bool | None = Field(None, description="A standby that acknowledges writes synchronously.")
 
 
 class Quorum(StrictModel):
     """Replicas that must answer; scope local/each gives Cassandra's LOCAL_QUORUM/EACH_QUORUM."""
 
-    write: QuorumSize
-    read: QuorumSize
-    scope: Literal["global", "local", "each"] = "global"
+    write: QuorumSize = Field(description="Replicas that acknowledge a write: a number, one, majority or all.")
+    read: QuorumSize = Field(description="Replicas a read waits for: a number, one, majority or all.")
+    scope: Literal["global", "local", "each"] = Field(
+        "global", description="Where sizes are counted: all replicas (global), the coordinator's region (local) or every region (each)."
+    )
     read_scope: Literal["global", "local", "each"] | None = Field(
         None, description="Reads counted differently from writes, e.g. EACH_QUORUM writes with LOCAL_QUORUM reads."
     )
 
 
 class Failover(StrictModel):
-    automatic: bool | None = None
-    detection: Duration | None = None
-    promotion: Duration | None = None
-    redirect: Duration | None = None
-    fencing: bool | None = None
+    """How the deployment fails over; the timings given replace the technology's."""
+
+    automatic: bool | None = Field(None, description="A standby is promoted without a person deciding.")
+    detection: Duration | None = Field(None, description="Time to notice that the primary is gone.")
+    promotion: Duration | None = Field(None, description="Time to promote a standby to primary.")
+    redirect: Duration | None = Field(None, description="Time for clients to reach the new primary (DNS TTL, health checks, retries).")
+    fencing: bool | None = Field(
+        None, description="The old primary is cut off (STONITH, lease or storage revocation) before a standby is promoted."
+    )
 
 
 class Backups(StrictModel):
-    interval: Duration
-    retention: Duration | None = None
-    offsite: RegionId | None = None
+    """Periodic backups to object storage."""
+
+    interval: Duration = Field(description="Time between backups: what is lost when they are the last copy.")
+    retention: Duration | None = Field(None, description="How long backups are kept (recorded; not used by the estimates).")
+    offsite: RegionId | None = Field(None, description="Region the backups are copied to; the first replica's region when left out.")
 
 
 class ReplicationLag(StrictModel):
@@ -175,14 +193,21 @@ class ReplicationLag(StrictModel):
 class Deployment(StrictModel):
     """What runs today; `redplan audit` checks it against the objectives."""
 
-    pattern: Pattern | None = None
-    replication: Replication | None = None
-    on_sync_standby_loss: Literal["block", "degrade-to-async"] | None = None
-    replicas: list[Replica] = Field(default_factory=list)
-    quorum: Quorum | None = None
-    conflict_resolution: Literal["lww", "crdt", "app-merge"] | None = None
-    failover: Failover | None = None
-    backups: Backups | None = None
+    pattern: Pattern | None = Field(None, description="The redundancy pattern; read from the replicas and quorum when left out.")
+    replication: Replication | None = Field(
+        None, description="How writes reach the other copies (semi-sync counts as sync); read from the pattern when left out."
+    )
+    on_sync_standby_loss: Literal["block", "degrade-to-async"] | None = Field(
+        None, description="What synchronous replication does when its synchronous standby is gone; block when left out."
+    )
+    replicas: list[Replica] = Field(default_factory=list, description="Where each copy or instance runs and what it does.")
+    quorum: Quorum | None = Field(None, description="Quorum sizes of a quorum store or consensus group.")
+    conflict_resolution: Literal["lww", "crdt", "app-merge"] | None = Field(
+        None, description="How concurrent writes at different replicas are merged: last-writer-wins, CRDTs or application "
+        "merge; lww when left out on leaderless quorums."
+    )
+    failover: Failover | None = Field(None, description="Failover settings; the technology's timings when left out.")
+    backups: Backups | None = Field(None, description="Backups, if any.")
     replication_lag: ReplicationLag | None = Field(
         None, description="Measured lag of asynchronous replication: replaces the technology's typical figure in the data-loss estimate."
     )
@@ -191,9 +216,11 @@ class Deployment(StrictModel):
 class Ignore(StrictModel):
     """A suppressed audit rule; the reason is required so suppressions stay honest."""
 
-    rule: str = Field(pattern=r"^RP\d{3}$")
-    reason: str = Field(min_length=1)
-    expires: datetime.date | None = None
+    rule: str = Field(pattern=r"^RP\d{3}$", description="The rule's code, e.g. RP204.")
+    reason: str = Field(min_length=1, description="Why the finding is accepted.")
+    expires: datetime.date | None = Field(
+        None, description="Date (YYYY-MM-DD) after which the rule reports again, with an RP000 warning."
+    )
 
 
 class AvailabilityOverrides(StrictModel):
@@ -208,40 +235,51 @@ class AvailabilityOverrides(StrictModel):
 class Assumptions(StrictModel):
     """This service's own values for what the catalogs only assume (catalogs/availability.yaml)."""
 
-    availability: AvailabilityOverrides | None = None
+    availability: AvailabilityOverrides | None = Field(None, description="Availability of a node, zone, region or provider.")
 
 
 class Service(StrictModel):
-    name: ServiceName
-    tier: Tier | None = None
-    state: Literal["stateful", "stateless"]
-    objectives: Objectives = Field(default_factory=Objectives)
-    consistency: Consistency | None = None
-    data: Data | None = None
-    latency_budget: LatencyBudget | None = None
+    """One service: what it must achieve, where it may run and, optionally, what runs today."""
+
+    name: ServiceName = Field(description="Unique across the run; what depends_on refers to.")
+    tier: Tier | None = Field(None, description="Preset for the objectives left out (catalogs/tiers.yaml).")
+    state: Literal["stateful", "stateless"] = Field(
+        description="stateful: it holds data that must survive; stateless: interchangeable instances."
+    )
+    objectives: Objectives = Field(default_factory=Objectives, description="RTO, RPO, failures to survive, availability.")
+    consistency: Consistency | None = Field(
+        None, description="What reads must see: one level for the whole service, or a list of {operation, level}."
+    )
+    data: Data | None = Field(None, description="What it stores and how fast it changes.")
+    latency_budget: LatencyBudget | None = Field(None, description="Latency its clients accept.")
     regions: list[RegionId] = Field(default_factory=list, description="Where the service may run.")
     clients: list[RegionId] = Field(default_factory=list, description="Where its traffic comes from.")
-    technology: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    technology: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9.-]*$",
+        description="The store or runtime, e.g. postgresql: failover, lag and restore figures from catalogs/technologies.yaml.",
+    )
     capacity: int | None = Field(None, ge=1, le=100_000, description="Instances needed to carry peak load (stateless tiers); 2 when left out.")
-    deployment: Deployment | None = None
-    depends_on: list[ServiceName] = Field(default_factory=list)
-    ignore: list[Ignore] = Field(default_factory=list)
-    assumptions: Assumptions | None = None
+    deployment: Deployment | None = Field(None, description="What runs today: audit checks it, simulate fails it.")
+    depends_on: list[ServiceName] = Field(default_factory=list, description="Services it needs, by name, from any file of the run.")
+    ignore: list[Ignore] = Field(default_factory=list, description="Audit rules suppressed for this service.")
+    assumptions: Assumptions | None = Field(None, description="This service's own values for the catalogs' assumptions.")
 
 
 class Site(StrictModel):
     """A custom failure domain (an on-premises data centre) with measured round trips."""
 
-    name: str = Field(pattern=r"^dc:[A-Za-z0-9][A-Za-z0-9._-]*$")
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    zones: int = Field(1, ge=1, le=100)
-    rtt_ms: dict[RegionId, Annotated[float, Field(gt=0, le=10_000)]] = Field(default_factory=dict)
+    name: str = Field(pattern=r"^dc:[A-Za-z0-9][A-Za-z0-9._-]*$", description="dc:NAME, the region services write for it.")
+    lat: float = Field(ge=-90, le=90, description="Latitude in degrees.")
+    lon: float = Field(ge=-180, le=180, description="Longitude in degrees.")
+    zones: int = Field(1, ge=1, le=100, description="Independent failure zones in the site.")
+    rtt_ms: dict[RegionId, Annotated[float, Field(gt=0, le=10_000)]] = Field(
+        default_factory=dict, description="Measured round trips in milliseconds to other regions or sites; never below the physical floor."
+    )
 
 
 class SpecDocument(StrictModel):
     """One YAML document of a service file."""
 
-    version: Literal[1]
-    services: list[Service] = Field(default_factory=list)
-    sites: list[Site] = Field(default_factory=list)
+    version: Literal[1] = Field(description="The spec version; always 1.")
+    services: list[Service] = Field(default_factory=list, description="The services this document describes.")
+    sites: list[Site] = Field(default_factory=list, description="Your own data centres, as regions dc:NAME for every service of the run.")

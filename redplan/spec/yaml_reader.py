@@ -12,7 +12,7 @@ indices back to a line and column for error messages and findings.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,11 @@ from redplan.spec.errors import InputError
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 100_000
+MAX_DOCUMENTS = 100_000
+"""YAML documents in one file: far more than anyone writes (2.6 million empty ones took 10 s to read)."""
+SIZED_DEPTH = 3
+"""Containers this shallow (a document, its `services` list, each service) have their node count kept:
+the loader refuses to validate a part so big that its errors alone could exhaust memory."""
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -77,7 +82,9 @@ class Locator:
             _, _, line, column = self._positions[id(node)][step]
             node = node[step]
         positions: dict[tuple[Any, ...], Position] = {}
-        waiting = [((key,), node[key], at) for key, at in self._positions.get(id(node), {}).items() if key in keys]
+        waiting: list[tuple[tuple[Any, ...], Any, Position]] = [
+            ((key,), node[key], at) for key, at in self._positions.get(id(node), {}).items() if key in keys
+        ]
         while waiting:
             inner_path, inner, at = waiting.pop()
             positions[inner_path] = at
@@ -94,6 +101,7 @@ class PathLocator:
 
     def position(self, path: tuple[Any, ...], at_key: bool = False) -> tuple[int, int]:
         """As Locator.position: steps that lead to nothing it keeps are skipped."""
+        reached: tuple[Any, ...]
         (line, column), reached = self._root_position, ()
         for index, step in enumerate(path):
             found = self._positions.get(reached + (step,)) if _hashable(step) else None
@@ -112,6 +120,11 @@ class Document:
     data: Any
     locator: Locator
     line: int  # 1-based line of the document's first node
+    sizes: dict[int, int] = field(default_factory=dict, repr=False)  # by id(), of containers down to SIZED_DEPTH
+
+    def size(self, node: Any) -> int:
+        """Nodes in a container down to SIZED_DEPTH: itself, all it holds, and what its aliases expand to."""
+        return self.sizes.get(id(node), 1)
 
 
 def _hashable(value: Any) -> bool:
@@ -132,7 +145,26 @@ def _plain_scalar(value: str) -> Any:
 def _construct(tag: str, value: str) -> Any:
     if tag == _MERGE_TAG:
         return _MERGE
-    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+    try:
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+    except Exception as error:  # PyYAML's safe constructors raise ValueError, KeyError, IndexError... on text they refuse
+        raise _BadScalar(_bad_scalar_message(tag, value, error)) from None
+
+
+class _BadScalar(Exception):
+    """A scalar that its tag, resolved or written, cannot make a value of: 2024-02-30, `!!int x`, 5,000 digits."""
+
+
+_TAG_NAMES = {"int": "a whole number", "float": "a number", "bool": "true or false", "timestamp": "a date", "null": "null"}
+
+
+def _bad_scalar_message(tag: str, value: str, error: Exception) -> str:
+    kind = _TAG_NAMES.get(tag.removeprefix("tag:yaml.org,2002:"), tag)
+    if len(value) > 1000:
+        return f"a value of {len(value):,} characters is too long to read as {kind}"
+    shown = repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+    reason = f" ({error})" if isinstance(error, ValueError) and 0 < len(str(error)) <= 80 else ""
+    return f"{shown} is not {kind}{reason}"
 
 
 class _MergeKey:
@@ -170,6 +202,8 @@ class _Builder:
         self.alias_nodes = 0
         self.root: Any = None
         self.root_mark: Any = None
+        self.sizes: dict[int, int] = {}
+        self.documents = 0
 
     def build(self, events: Iterator[Any]) -> Iterator[Document]:
         # names bound once: this loop runs for every event of every file (60 per service)
@@ -179,7 +213,11 @@ class _Builder:
             kind = type(event)
             if kind is scalar_event:
                 plain = event.tag is None and event.implicit[0]
-                add(_plain_scalar(event.value) if plain else self._scalar(event), event.start_mark, 1, event.anchor)
+                try:
+                    value = _plain_scalar(event.value) if plain else self._scalar(event)
+                except _BadScalar as bad:
+                    raise YamlProblem(event.start_mark.line, event.start_mark.column, str(bad)) from None
+                add(value, event.start_mark, 1, event.anchor)
             elif kind is mapping_start or kind is sequence_start:
                 self._check_tag(event, "tag:yaml.org,2002:map" if kind is mapping_start else "tag:yaml.org,2002:seq")
                 if len(stack) >= MAX_DEPTH:
@@ -191,15 +229,22 @@ class _Builder:
                 if frame.merges:
                     self._apply_merges(frame)
                 self.positions[id(frame.container)] = frame.table
+                if len(stack) < SIZED_DEPTH:
+                    self.sizes[id(frame.container)] = frame.size
                 self._add(frame.container, frame.mark, frame.size, frame.anchor)
             elif kind is yaml.AliasEvent:
                 self._alias(event)
             elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > MAX_DOCUMENTS:
+                    mark = event.start_mark
+                    raise YamlProblem(mark.line, mark.column, f"more than {MAX_DOCUMENTS:,} YAML documents in one file")
                 self.root, self.root_mark, self.anchors = None, event.end_mark, {}
             elif kind is yaml.DocumentEndEvent:
                 mark = self.root_mark
-                yield Document(self.root, Locator(self.root, self.positions, (mark.line, mark.column)), mark.line + 1)
-                self.positions = {}
+                locator = Locator(self.root, self.positions, (mark.line, mark.column))
+                yield Document(self.root, locator, mark.line + 1, self.sizes)
+                self.positions, self.sizes = {}, {}
 
     def _scalar(self, event: Any) -> Any:
         if event.tag in (None, "!"):
