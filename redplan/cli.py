@@ -275,6 +275,7 @@ def audit(
             report = audit_run(paths, catalog, jobs or default_jobs(), details=chosen == "json", progress=progress)
         except SpecInputError as invalid:
             _fail_input(invalid)
+    gc.freeze()  # the report lives until exit: the formatter's collections need not scan it (a tenth of a SARIF run)
     try:
         if write_baseline_to is not None:
             count = write_baseline(write_baseline_to, report)

@@ -122,6 +122,7 @@ def _audit_shares(files: list[str], catalog: Catalog, workers: Forked[list[str],
             return None
         services += answer.services  # shares are consecutive runs of `files`: the run's order
         audited.update(answer.audited)
+    gc.freeze()  # the answers live until exit: later collections need not scan them
     if progress is not None:
         progress.expect(len(services))
         for _ in range(len(services) - len(own.services)):

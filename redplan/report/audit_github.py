@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from redplan.engine.results import Report
-from redplan.report.audit_sarif import display_path
+from redplan.report.audit_sarif import display_paths
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -40,10 +40,10 @@ class GithubFormatter:
             stream.write(line + "\n")
 
     def lines(self, report: Report) -> list[str]:
-        rows = []
+        rows, where = [], display_paths(self.root)
         for service in report.services:
             for finding in service.findings:
-                path, _ = display_path(finding.file, self.root)
+                path, _ = where(finding.file)
                 rows.append((path, finding.line, finding.column, finding.rule, finding.service, finding.message, finding))
         rows.sort(key=lambda row: row[:6])
         lines = []

@@ -32,6 +32,7 @@ import inspect
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TextIO
@@ -78,7 +79,13 @@ def rules_for(report: Report) -> list[RuleInfo]:
 
 def display_path(file: str, root: str | Path | None = None) -> tuple[str, bool]:
     """The file's POSIX path relative to root (the working directory) and True; or, outside it, as given and False."""
-    return _display_path(file, os.path.abspath(root if root is not None else os.getcwd()))
+    return display_paths(root)(file)
+
+
+def display_paths(root: str | Path | None = None) -> Callable[[str], tuple[str, bool]]:
+    """`display_path` for the files of one report: the working directory is read once, not per finding."""
+    base = os.path.abspath(root if root is not None else os.getcwd())
+    return lambda file: _display_path(file, base)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -115,15 +122,16 @@ class SarifFormatter:
         """The SARIF log as one dict (tests validate it against the schema)."""
         rules = rules_for(report)
         index = {rule.code: position for position, rule in enumerate(rules)}
-        results = [self._result(finding, index) for finding in _findings(report)]
+        where = display_paths(self.root)
+        results = [self._result(finding, index, where(finding.file)) for finding in _findings(report)]
         results.sort(key=_result_order)
         driver = {"name": report.tool.name or "redplan", "version": report.tool.version, "informationUri": INFORMATION_URI,
                   "rules": [_descriptor(rule) for rule in rules]}
         run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
         return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
-    def _result(self, finding: Finding, index: dict[str, int]) -> dict:
-        path, relative = display_path(finding.file, self.root)
+    def _result(self, finding: Finding, index: dict[str, int], place: tuple[str, bool]) -> dict:
+        path, relative = place
         artifact = {"uri": _uri(path, relative)}
         if relative:
             artifact["uriBaseId"] = SRCROOT
