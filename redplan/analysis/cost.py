@@ -94,24 +94,6 @@ class StaticStability:
     note: str
 
 
-def monthly_cost(
-    instances: float,
-    instance_hourly_usd: float,
-    storage_gb: float,
-    storage_usd_per_gb_month: float,
-    transfer_gb_by_class: Mapping[str, float],
-    transfer_usd_by_class: Mapping[str, float],
-    backup_gb: float,
-    backup_usd_per_gb_month: float,
-    label: str = "",
-) -> CostEstimate:
-    """Monthly USD of one provider's bill (the arguments of `monthly_bill`), itemised."""
-    return CostEstimate((monthly_bill(
-        instances, instance_hourly_usd, storage_gb, storage_usd_per_gb_month,
-        transfer_gb_by_class, transfer_usd_by_class, backup_gb, backup_usd_per_gb_month, label,
-    ),))
-
-
 def monthly_bill(
     instances: float,
     instance_hourly_usd: float,

@@ -7,13 +7,19 @@ from redplan.analysis import cost
 from redplan.analysis.cost import (
     HOURS_PER_MONTH,
     SECONDS_PER_MONTH,
+    CostEstimate,
     CostItem,
-    monthly_cost,
+    monthly_bill,
     replication_transfer_gb_per_month,
     static_stability,
     static_stability_factor,
 )
 from redplan.catalog.prices import load_prices
+
+
+def monthly_cost(*quantities_and_prices):
+    """One provider's bill, itemised, as the engine builds it (see monthly_bill's arguments)."""
+    return CostEstimate((monthly_bill(*quantities_and_prices),))
 
 
 def test_month_is_730_hours():
