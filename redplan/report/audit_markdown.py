@@ -26,11 +26,11 @@ from typing import TextIO
 
 from redplan.engine.results import Finding, Report
 from redplan.report.audit_sarif import display_path
+from redplan.report.audit_text import SEVERITY_RANK, per_rule
 
 GITHUB_STEP_SUMMARY_LIMIT = 1024 * 1024
 DEFAULT_BUDGET = 900 * 1024
 MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
-SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 LEFT_OUT_ROOM = 400  # bytes kept for the closing line that counts what was left out
 
 _BREAKS = re.compile(r"\r\n|[\x00-\x1f\x7f\x85\u2028\u2029]")
@@ -107,16 +107,10 @@ class AuditMarkdownFormatter:
 
     def _by_rule(self, findings: list[Finding]) -> list[str]:
         """Findings and services per rule, worst severity first, then by code."""
-        rows: dict[str, tuple[Finding, int, set[tuple[str, str]]]] = {}
-        for finding in findings:
-            first, count, services = rows.get(finding.rule, (finding, 0, set()))
-            services.add((finding.file, finding.service))
-            rows[finding.rule] = (first, count + 1, services)
-        ordered = sorted(rows.values(), key=lambda row: (-SEVERITY_RANK.get(row[0].severity, 0), row[0].rule))
         lines = ["| rule | severity | findings | services | name |", "|---|---|--:|--:|---|"]
-        for first, count, services in ordered:
+        for first, count, services in per_rule(findings):
             lines.append(f"| {text(first.rule)} | {MARK.get(first.severity, '')} {text(first.severity)} | {count:,} | "
-                         f"{len(services):,} | {text(first.name)} |")
+                         f"{services:,} | {text(first.name)} |")
         return lines
 
     def _fitting(self, findings: list[Finding], paths: dict[str, str], room: int) -> set[int]:

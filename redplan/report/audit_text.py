@@ -50,14 +50,8 @@ class AuditTextFormatter:
 
 def _by_rule(findings: list[Finding], paint: Callable[[str, str], str]) -> list[str]:
     """The summary table: findings and services per rule, worst severity first, then by code."""
-    rows: dict[str, tuple[Finding, int, set[tuple[str, str]]]] = {}
-    for finding in findings:
-        first, count, services = rows.get(finding.rule, (finding, 0, set()))
-        services.add((finding.file, finding.service))
-        rows[finding.rule] = (first, count + 1, services)
-    ordered = sorted(rows.values(), key=lambda row: (-SEVERITY_RANK[row[0].severity], row[0].rule))
     cells = [("rule", "severity", "findings", "services", "name")]
-    cells += [(first.rule, first.severity, f"{count:,}", f"{len(services):,}", first.name) for first, count, services in ordered]
+    cells += [(first.rule, first.severity, f"{count:,}", f"{services:,}", first.name) for first, count, services in per_rule(findings)]
     widths = [max(len(row[column]) for row in cells) for column in range(4)]
     table = []
     for index, (code, severity, findings_cell, services_cell, name) in enumerate(cells):
@@ -65,6 +59,17 @@ def _by_rule(findings: list[Finding], paint: Callable[[str, str], str]) -> list[
         text = f"  {code:<{widths[0]}}  {shown}  {findings_cell:>{widths[2]}}  {services_cell:>{widths[3]}}  {name}"
         table.append(paint(text, "bold") if index == 0 else text)
     return table
+
+
+def per_rule(findings: list[Finding]) -> list[tuple[Finding, int, int]]:
+    """For each rule: its first finding, how many findings and how many services; worst severity first, then by code."""
+    rows: dict[str, tuple[Finding, int, set[tuple[str, str]]]] = {}
+    for finding in findings:
+        first, count, services = rows.get(finding.rule, (finding, 0, set()))
+        services.add((finding.file, finding.service))
+        rows[finding.rule] = (first, count + 1, services)
+    ordered = sorted(rows.values(), key=lambda row: (-SEVERITY_RANK.get(row[0].severity, 0), row[0].rule))
+    return [(first, count, len(services)) for first, count, services in ordered]
 
 
 def painter(stream: TextIO) -> Callable[[str, str], str]:
