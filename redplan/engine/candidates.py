@@ -22,6 +22,7 @@ from redplan.engine.design import (
     STATELESS,
     Design,
 )
+from redplan.spec.checks import has_round_trip
 from redplan.spec.models import Service
 
 DEFAULT_BACKUP_INTERVAL_S = 24 * 3600.0
@@ -55,8 +56,10 @@ def candidate_regions(service: Service, catalog: Catalog) -> list[str]:
     clients = set(service.clients)
     home = next((region for region in listed if region in clients), listed[0])
     if not service.regions:
-        provider = catalog.region(home).provider
-        listed += [region.id for region in catalog.regions_of(provider) if region.lat is not None and region.id not in listed]
+        near = catalog.region(home)
+        located = near.lat is not None and near.lon is not None  # else only regions with a published round trip to it
+        listed += [region.id for region in catalog.regions_of(near.provider) if region.lat is not None and region.id not in listed
+                   and (located or has_round_trip(catalog, home, region.id))]
     others = sorted((region for region in listed if region != home), key=lambda region: (catalog.rtt(home, region).p50_ms, region))
     return [home, *others][:MAX_REGIONS]
 

@@ -47,7 +47,7 @@ def required_consistency(service: Service) -> str | None:
     if consistency is None:
         return None
     levels = [consistency] if isinstance(consistency, str) else [operation.level for operation in consistency]
-    return max(levels, key=CONSISTENCY_RANK.__getitem__)
+    return max(levels, key=CONSISTENCY_RANK.__getitem__, default=None)  # `consistency: []` states none
 
 
 def delivered_consistency(design: Design, consistent_reads: bool) -> str:

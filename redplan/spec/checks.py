@@ -8,23 +8,30 @@ These are input errors; a design that is merely bad is left to audit.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 
+from redplan.analysis.data_loss import MAX_P99_PER_MEDIAN
 from redplan.analysis.model import DATA_ROLES
-from redplan.catalog import Catalog
+from redplan.catalog import Catalog, CatalogError
 from redplan.spec.models import Replica, Service
 from redplan.spec.units import format_duration
 
 Problem = tuple[tuple, str]
 
 VOTING_ROLES = frozenset({"primary", "standby", "replica", "witness", "arbiter"})
+MAX_REPLICAS = 100_000
+MAX_STATEFUL_REPLICAS = 100
 
 
 def check_service(service: Service, catalog: Catalog) -> Iterator[Problem]:
     """Every check of one service that needs nothing but the service and the catalog."""
-    yield from _unknown_regions(service, catalog)
+    references = list(_region_references(service))
+    yield from _unknown_regions(references, catalog)
+    yield from _round_trips_known(references, catalog)
     yield from _replicas_outside_regions(service)
+    yield from _replica_count_bounded(service)
     yield from _quorum_fits(service)
     yield from _replication_lag_in_order(service)
 
@@ -43,10 +50,39 @@ def _region_references(service: Service) -> Iterator[tuple[tuple, str]]:
         yield ("deployment", "backups", "offsite"), deployment.backups.offsite
 
 
-def _unknown_regions(service: Service, catalog: Catalog) -> Iterator[Problem]:
-    for path, region in _region_references(service):
+def _unknown_regions(references: list[tuple[tuple, str]], catalog: Catalog) -> Iterator[Problem]:
+    for path, region in references:
         if region not in catalog.regions:
             yield path, unknown_region_message(region, catalog)
+
+
+def _round_trips_known(references: list[tuple[tuple, str]], catalog: Catalog) -> Iterator[Problem]:
+    """Every two regions a service names have a round trip: published, or estimated from their locations.
+    A few catalog regions have no published location; with one of those only published pairs work."""
+    regions = catalog.regions
+    if all(region not in regions or regions[region].lat is not None and regions[region].lon is not None for _, region in references):
+        return
+    named: dict[str, tuple] = {}
+    for path, region in references:
+        if region in regions:
+            named.setdefault(region, path)
+    unlocated = [region for region in named if regions[region].lat is None or regions[region].lon is None]
+    for region in unlocated:
+        missing = [other for other in named if other != region and not has_round_trip(catalog, region, other)]
+        if missing:
+            others = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            yield named[region], (f"no round trip is known between {region} and {others}: {region} has no published "
+                                  "location to estimate one from and the catalog publishes none for those pairs; "
+                                  "choose another region, or give the pairs in a catalog of your own (--catalog-dir)")
+
+
+def has_round_trip(catalog: Catalog, a: str, b: str) -> bool:
+    """Whether the catalog gives a round trip between two of its regions (published, or estimated from locations)."""
+    try:
+        catalog.rtt(a, b)
+    except CatalogError:
+        return False
+    return True
 
 
 def unknown_region_message(region: str, catalog: Catalog) -> str:
@@ -66,6 +102,23 @@ def _replicas_outside_regions(service: Service) -> Iterator[Problem]:
                 ("deployment", "replicas", index, "region"),
                 f"replica in {replica.region}, which is not among the service's regions ({listed})",
             )
+
+
+def _replica_count_bounded(service: Service) -> Iterator[Problem]:
+    """The models count replicas one by one: instances in linear time, but the copies of a stateful service's
+    data (and its voters) in quorum, latency and staleness models whose cost grows with their square."""
+    if service.deployment is None:
+        return
+    total = copies = 0
+    for replica in service.deployment.replicas:
+        total += replica.count
+        copies += replica.count if replica.role != "instance" else 0
+    if total > MAX_REPLICAS:
+        yield ("deployment", "replicas"), f"{total:,} replicas in all; redplan models at most {MAX_REPLICAS:,} for one service"
+    elif service.state == "stateful" and copies > MAX_STATEFUL_REPLICAS:
+        yield (("deployment", "replicas"), f"{copies:,} replicas hold data or vote; redplan models at most "
+               f"{MAX_STATEFUL_REPLICAS} (a MongoDB replica set allows 50 members): list the copies of the data, "
+               "not the nodes of a sharded cluster")
 
 
 def _quorum_fits(service: Service) -> Iterator[Problem]:
@@ -98,6 +151,9 @@ def _replication_lag_in_order(service: Service) -> Iterator[Problem]:
         return
     if lag.p50 <= 0:
         yield ("deployment", "replication_lag", "p50"), "deployment.replication_lag.p50 must be above 0 (a measured median, e.g. 200ms)"
+    elif lag.p99 > MAX_P99_PER_MEDIAN * lag.p50:
+        yield (("deployment", "replication_lag", "p99"), f"deployment.replication_lag.p99 {format_duration(lag.p99)} is more than "
+               f"{MAX_P99_PER_MEDIAN:,.0f} times p50 {format_duration(lag.p50)}: no replication lag is that spread")
     elif lag.p99 < lag.p50:
         yield (("deployment", "replication_lag", "p99"), f"deployment.replication_lag.p99 {format_duration(lag.p99)} is below "
                f"p50 {format_duration(lag.p50)}: a 99th percentile cannot be under the median")
@@ -117,7 +173,13 @@ def _quorum_capacity(replicas: list[Replica], roles: frozenset[str], scope: str)
 
 def did_you_mean(word: str, choices: list[str]) -> str:
     """A ' did you mean X?' suffix, or nothing when no choice is close."""
+    if len(word) > 200:  # nothing is that long, and difflib would index every character of it
+        return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:  # rpo_seconds -> rpo: a known word with something appended
         close = sorted((choice for choice in choices if word.startswith(choice)), key=len, reverse=True)
-    return f"; did you mean {close[0]}?" if close else ""
+    if not close:
+        return ""
+    if any(unicodedata.category(character) in ("Cc", "Cf", "Mn") for character in close[0]):
+        return f"; did you mean {ascii(close[0])} (it has invisible or combining characters)?"
+    return f"; did you mean {close[0]}?"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -24,3 +25,11 @@ class SpecInputError(Exception):
     def __init__(self, errors: list[InputError]):
         super().__init__("\n".join(map(str, errors)))
         self.errors = errors
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)`, cut to about `limit` characters: a message never repeats a 10 MB value whole."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -9,6 +9,7 @@ every broken file at once.
 
 from __future__ import annotations
 
+import math
 import pickle
 import re
 import types
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from redplan.catalog import Catalog, SiteDataError, load_yaml_resource
 from redplan.spec.checks import check_service, did_you_mean
-from redplan.spec.errors import InputError, SpecInputError
+from redplan.spec.errors import InputError, SpecInputError, shown
 from redplan.spec.files import collect_files, read_text
 from redplan.spec.models import Service, Site, SpecDocument
 from redplan.spec.tiers import TierCatalog, apply_tier
@@ -223,7 +224,9 @@ def _located(file: str, document: Document, error: ErrorDetails, within: tuple[A
     """The error's place and message; `within` is the path of what was validated (a service) in the document."""
     loc = within + tuple(error["loc"])
     kind = error["type"]
-    at_key = kind == "extra_forbidden"
+    if kind == "invalid_key":  # pydantic names the key by str(key): the key itself finds its line
+        loc = loc[:-1] + (error.get("input"),)
+    at_key = kind in ("extra_forbidden", "invalid_key")
     line, column = document.locator.position(loc, at_key=at_key)
     prefix = _describe_path(document.data, loc[:-1] if at_key else loc)
     return InputError(file, line, column, f"{prefix}{_message(error, loc)}")
@@ -235,26 +238,65 @@ def _message(error: ErrorDetails, loc: tuple) -> str:
         key = str(loc[-1])
         allowed = _allowed_keys(loc[:-1])
         hint = did_you_mean(key, allowed) or (f"; expected one of: {', '.join(allowed)}" if allowed else "")
-        return f"unknown key {key!r}{hint}"
+        return f"unknown key {shown(key)}{hint}"
+    if kind == "invalid_key":
+        key = loc[-1]
+        written = "null" if key is None else "true" if key is True else "false" if key is False else shown(key)
+        return f"a key must be a name such as {(_allowed_keys(loc[:-1]) or ['rto'])[0]}, not {written}"
     if kind == "missing":
         extra = " (add `version: 1`)" if loc == ("version",) else ""
         return f"missing required key {loc[-1]!r}{extra}"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
         if loc == ("version",):
-            return f"unsupported spec version {value!r}; this redplan reads version 1"
-        suggestion = did_you_mean(str(value), choices)
-        return f"{value!r} is not one of {', '.join(choices)}{suggestion}"
+            return f"unsupported spec version {shown(value)}; this redplan reads version 1"
+        if value is None:
+            return f"has no value; expected one of {', '.join(choices)}"
+        suggestion = did_you_mean(str(value)[:100], choices)
+        return f"{shown(value)} is not one of {', '.join(choices)}{suggestion}"
     if kind in _TYPE_MESSAGES:
-        hint = f"; write [{value}]" if kind == "list_type" and isinstance(value, str) else ""
+        hint = f"; write [{value}]" if kind == "list_type" and isinstance(value, str) and len(value) <= 60 else ""
         return f"{_TYPE_MESSAGES[kind]}, got {_show(value)}{hint}"
+    if isinstance(value, float) and not math.isfinite(value) and kind in _BOUNDS:
+        return f"expected a finite number, got {value}"
+    if kind in ("string_too_short", "too_short") and error.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    if kind in _BOUNDS:
+        return f"expected {_BOUNDS[kind].format(**error.get('ctx', {}))}, got {_show(value)}"
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        pattern = error.get("ctx", {}).get("pattern", "")
+        fixed = next((other for other in (value.strip().lower(), "dc:" + value.strip()) if re.match(pattern, other)), None)
+        hint = f"; did you mean {fixed}?" if fixed and len(fixed) <= 100 else ""
+        return f"expected {_PATTERNS.get(pattern, f'text matching {pattern}')}, got {_show(value)}{hint}"
     return error["msg"].removeprefix("Value error, ")
+
+
+_BOUNDS = {
+    "greater_than": "more than {gt}",
+    "greater_than_equal": "at least {ge}",
+    "less_than": "less than {lt}",
+    "less_than_equal": "at most {le}",
+    "finite_number": "a finite number",
+    "int_parsing_size": "a whole number of a sensible size",
+    "string_too_short": "at least {min_length} characters",
+    "too_short": "at least {min_length} characters",
+    "string_too_long": "at most {max_length} characters",
+    "too_long": "at most {max_length} items",
+}
+_PATTERNS = {
+    r"^[^\x00-\x1f\x7f]+$": "a name without control characters (tabs, line breaks, escapes)",
+    r"^RP\d{3}$": "a rule code such as RP101 (`redplan rules` lists them)",
+    r"^[a-z0-9][a-z0-9.-]*$": "a name in lower-case letters, digits, dots and dashes, such as postgresql",
+    r"^dc:[A-Za-z0-9][A-Za-z0-9._-]*$": "dc: and a name, such as dc:frankfurt-1",
+}
 
 
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return repr(value)
+    if isinstance(value, str) and len(value) > 60:
+        return f"{len(value):,} characters: {shown(value, 30)}"
+    return shown(value)
 
 
 def _describe_path(data: Any, loc: tuple) -> str:
@@ -269,7 +311,7 @@ def _describe_path(data: Any, loc: tuple) -> str:
         if not exists and index < len(loc) - 1:
             continue  # a pydantic union tag, not a key of the file
         if index == 1 and loc[0] == "services" and exists and isinstance(node[step], dict) and isinstance(node[step].get("name"), str):
-            service, parts = f"service {node[step]['name']!r}: ", []
+            service, parts = f"service {shown(node[step]['name'])}: ", []
         elif isinstance(step, int):
             parts.append(f"[{step}]")
         else:
@@ -325,16 +367,17 @@ def _extend_catalog(parsed: list[_Parsed], catalog: Catalog, errors: list[InputE
             seen[site.name] = where
             owners.append((item, index))
     sites = [item.spec.sites[index] for item, index in owners]
-    if not sites:
-        return catalog
-    try:
-        return catalog.with_sites(sites)
-    except SiteDataError as problem:
-        site_index, *rest = problem.where
-        item, index = owners[site_index]
-        line, column = item.document.locator.position(("sites", index, *rest), at_key=True)
-        errors.append(InputError(item.file, line, column, f"site {sites[site_index].name!r}: {problem.message}"))
-        return catalog
+    for _ in range(MAX_ERRORS):  # a broken site is left out, so that the services of the others still find theirs
+        if not sites:
+            break
+        try:
+            return catalog.with_sites(sites)
+        except SiteDataError as problem:
+            site_index, *rest = problem.where
+            item, index = owners.pop(site_index)
+            line, column = item.document.locator.position(("sites", index, *rest), at_key=True)
+            errors.append(InputError(item.file, line, column, f"site {sites.pop(site_index).name!r}: {problem.message}"))
+    return catalog
 
 
 def _checked_services(parsed: list[_Parsed], catalog: Catalog, errors: list[InputError]) -> list[LoadedService]:

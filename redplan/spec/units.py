@@ -19,6 +19,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from redplan.spec.errors import shown
+
 _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
 
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
@@ -42,16 +44,37 @@ _PERCENT = re.compile(rf"^{_NUMBER}\s*%$")
 
 # Far beyond any real objective, small enough that arithmetic on it stays finite.
 MAX_SECONDS = 100 * 365 * 86400.0
+# Likewise for data (a zettabyte: a thousand exabytes) and event rates (a trillion a second): a cost or a
+# data-loss estimate multiplies them by each other and by durations, and must not overflow to infinity.
+MAX_BYTES = 1e21
+MAX_RATE = 1e12
 
 
 def _unitless_zero(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float)) and value == 0
 
 
-def _finite(number: float, kind: str, text: Any) -> float:
+def _finite(number: float, kind: str, text: Any, most: float, most_text: str) -> float:
     if not math.isfinite(number):
-        raise PydanticCustomError("unit", "{text} is not a finite {kind}", {"text": repr(text), "kind": kind})
+        raise PydanticCustomError("unit", "{text} is not a finite {kind}", {"text": shown(text), "kind": kind})
+    if number > most:
+        raise PydanticCustomError("unit", "{text} is more than {most}", {"text": shown(text), "most": most_text})
     return number
+
+
+def _bare_number(value: float, kind: str, units: str) -> PydanticCustomError:
+    """The error for a number written without its unit: an infinity or NaN, a negative one, or one that needs a unit."""
+    if not math.isfinite(value):
+        return PydanticCustomError(kind, "{value} is not a finite {kind}", {"value": value, "kind": kind})
+    if value < 0:
+        return PydanticCustomError(kind, "a {kind} cannot be negative, got {value}", {"value": value, "kind": kind})
+    return PydanticCustomError(f"{kind}_unit", "{value} needs a unit: write " + units, {"value": value})
+
+
+def _not_a(kind: str, value: Any, usage: str) -> PydanticCustomError:
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return PydanticCustomError(kind, "a {kind} cannot be negative, got {text}", {"kind": kind, "text": shown(value.strip())})
+    return PydanticCustomError(kind, "{text} is not a {kind}; use " + usage, {"text": shown(value), "kind": kind})
 
 
 def _remembered_for_text(parse: Callable[[Any], float]) -> Callable[[Any], float]:
@@ -72,9 +95,7 @@ def parse_duration(value: Any) -> float:
     if _unitless_zero(value):
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise PydanticCustomError(
-            "duration_unit", "{value} needs a unit: write {value}s, {value}m or {value}h", {"value": value}
-        )
+        raise _bare_number(value, "duration", "{value}s, {value}m or {value}h")
     if not isinstance(value, str):
         raise PydanticCustomError("duration", "expected a duration such as 30s, 5m or PT5M", {})
     text = value.strip()
@@ -84,16 +105,11 @@ def parse_duration(value: Any) -> float:
     else:
         iso = _ISO_DURATION.match(text)
         if not iso or text in ("P", "PT") or text.endswith("T"):
-            raise PydanticCustomError(
-                "duration",
-                "{text} is not a duration; use 0, 500ms, 30s, 5m, 4h, 2d or ISO 8601 such as PT5M",
-                {"text": repr(text)},
-            )
+            raise _not_a("duration", text, "0, 500ms, 30s, 5m, 4h, 2d or ISO 8601 such as PT5M")
         seconds = sum(float(amount) * _ISO_SECONDS[unit] for unit, amount in iso.groupdict().items() if amount)
-    seconds = _finite(seconds, "duration", text)
-    if seconds > MAX_SECONDS:
-        raise PydanticCustomError("duration", "{text} is longer than 100 years", {"text": repr(text)})
-    return seconds
+    if math.isfinite(seconds) and seconds > MAX_SECONDS:
+        raise PydanticCustomError("duration", "{text} is longer than 100 years", {"text": shown(text)})
+    return _finite(seconds, "duration", text, MAX_SECONDS, "100 years")
 
 
 @_remembered_for_text
@@ -102,13 +118,11 @@ def parse_rate(value: Any) -> float:
     if _unitless_zero(value):
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise PydanticCustomError("rate_unit", "{value} needs a unit: write {value}/s", {"value": value})
+        raise _bare_number(value, "rate", "{value}/s")
     if not isinstance(value, str) or not (match := _RATE.match(value.strip())):
-        raise PydanticCustomError(
-            "rate", "{text} is not a rate; use 2000/s, 10k/min or 5/h", {"text": repr(value)}
-        )
+        raise _not_a("rate", value, "2000/s, 10k/min or 5/h")
     number, multiplier, unit = match.groups()
-    return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value)
+    return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value, MAX_RATE, "a trillion a second")
 
 
 @_remembered_for_text
@@ -117,12 +131,10 @@ def parse_size(value: Any) -> float:
     if _unitless_zero(value):
         return 0.0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise PydanticCustomError("size_unit", "{value} needs a unit: write {value}B, {value}KiB or {value}MB", {"value": value})
+        raise _bare_number(value, "size", "{value}B, {value}KiB or {value}MB")
     if not isinstance(value, str) or not (match := _SIZE.match(value.strip())):
-        raise PydanticCustomError(
-            "size", "{text} is not a size; use 512B, 1KiB, 4MB or 2GiB", {"text": repr(value)}
-        )
-    return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value)
+        raise _not_a("size", value, "512B, 1KiB, 4MB or 2GiB")
+    return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value, MAX_BYTES, "a zettabyte (10^21 bytes)")
 
 
 def parse_fraction(value: Any) -> float:
