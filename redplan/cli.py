@@ -270,6 +270,9 @@ def audit(
     chosen = output_format.value if output_format else (settings.format or "text")
     _text_only(chosen, svg)
     catalog = _catalog(catalog_dir or settings.catalog_dir)
+    # An audit keeps what it builds until it exits, and makes almost no cyclic garbage: the 30 collections of
+    # a 10,000-service run found 70-200 objects each and cost each process 0.1 s. They are skipped (workers too).
+    gc.disable()
     with _ProgressBar() as progress:
         try:
             report = audit_run(paths, catalog, jobs or default_jobs(), details=chosen == "json", progress=progress)
