@@ -54,11 +54,12 @@ def _unitless_zero(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float)) and value == 0
 
 
-def _finite(number: float, kind: str, text: Any, most: float, most_text: str) -> float:
+def _finite(number: float, kind: str, text: Any, most: float, beyond: str) -> float:
+    """`number`, unless it is infinite, NaN or above `most` (`beyond` says how: "longer than 100 years")."""
     if not math.isfinite(number):
-        raise PydanticCustomError("unit", "{text} is not a finite {kind}", {"text": shown(text), "kind": kind})
+        raise PydanticCustomError(kind, "{text} is not a finite {kind}", {"text": shown(text), "kind": kind})
     if number > most:
-        raise PydanticCustomError("unit", "{text} is more than {most}", {"text": shown(text), "most": most_text})
+        raise PydanticCustomError(kind, "{text} is {beyond}", {"text": shown(text), "beyond": beyond})
     return number
 
 
@@ -107,9 +108,7 @@ def parse_duration(value: Any) -> float:
         if not iso or text in ("P", "PT") or text.endswith("T"):
             raise _not_a("duration", text, "0, 500ms, 30s, 5m, 4h, 2d or ISO 8601 such as PT5M")
         seconds = sum(float(amount) * _ISO_SECONDS[unit] for unit, amount in iso.groupdict().items() if amount)
-    if math.isfinite(seconds) and seconds > MAX_SECONDS:
-        raise PydanticCustomError("duration", "{text} is longer than 100 years", {"text": shown(text)})
-    return _finite(seconds, "duration", text, MAX_SECONDS, "100 years")
+    return _finite(seconds, "duration", text, MAX_SECONDS, "longer than 100 years")
 
 
 @_remembered_for_text
@@ -122,7 +121,7 @@ def parse_rate(value: Any) -> float:
     if not isinstance(value, str) or not (match := _RATE.match(value.strip())):
         raise _not_a("rate", value, "2000/s, 10k/min or 5/h")
     number, multiplier, unit = match.groups()
-    return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value, MAX_RATE, "a trillion a second")
+    return _finite(float(number) * _MULTIPLIERS[multiplier] * RATE_UNITS[unit], "rate", value, MAX_RATE, "more than a trillion a second")
 
 
 @_remembered_for_text
@@ -134,7 +133,7 @@ def parse_size(value: Any) -> float:
         raise _bare_number(value, "size", "{value}B, {value}KiB or {value}MB")
     if not isinstance(value, str) or not (match := _SIZE.match(value.strip())):
         raise _not_a("size", value, "512B, 1KiB, 4MB or 2GiB")
-    return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value, MAX_BYTES, "a zettabyte (10^21 bytes)")
+    return _finite(float(match.group(1)) * SIZE_UNITS[match.group(2)], "size", value, MAX_BYTES, "more than a zettabyte (10^21 bytes)")
 
 
 def parse_fraction(value: Any) -> float:
