@@ -11,6 +11,7 @@ import functools
 import gc
 import hashlib
 import os
+import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -49,8 +50,9 @@ Audited = dict[Key, ServiceResult]
 
 PARALLEL_FROM_BYTES = 200_000
 """Runs with less YAML than this (about 450 services) are audited in one process: workers would cost more than they save."""
-PARENT_SHARE = 1.1
-"""The share of the files this process audits, against 1 for each worker: it also joins the shares and writes the report."""
+CHUNKS_PER_PROCESS = 16
+"""How finely a big run is cut: each process takes the next chunk when it is free, so a slower CPU (another job
+on the machine) takes fewer, and the processes finish within a chunk (about 1/16 of their part) of each other."""
 
 
 class Progress(Protocol):
@@ -58,24 +60,47 @@ class Progress(Protocol):
     def advance(self) -> None: ...
 
 
-class ShareAudit(NamedTuple):
-    """A worker's answer: its share's services, detached from their documents, and what the rules found in them."""
+class ChunkAudit(NamedTuple):
+    """A chunk's audit: its services, detached from their documents, and what the rules found in them."""
 
     services: list[LoadedService]
     audited: Audited
 
 
+class Chunks:
+    """Consecutive runs of a run's files, handed out in turn to whichever process asks.
+
+    The tickets are chunk numbers in a pipe that forked workers inherit: each read takes the next one, the
+    kernel keeps two processes from taking the same, and no lock is left held by a worker that dies."""
+
+    def __init__(self, files: list[list[str]]) -> None:
+        self.files = files
+        self._tickets, writer = os.pipe()
+        os.write(writer, b"".join(index.to_bytes(4, "little") for index in range(len(files))))  # a few hundred bytes: never blocks
+        os.close(writer)
+
+    def taken(self) -> Iterator[tuple[int, list[str]]]:
+        """The chunks this process takes, one at a time, until none is left."""
+        while len(ticket := os.read(self._tickets, 4)) == 4:
+            index = int.from_bytes(ticket, "little")
+            yield index, self.files[index]
+
+    def close(self) -> None:
+        os.close(self._tickets)
+
+
 def audit_run(paths: list[str], catalog: Catalog, jobs: int = 1, details: bool = True, progress: Progress | None = None,
               today: datetime.date | None = None) -> Report:
-    """Load and audit everything under `paths` (raises SpecInputError). A big run is split into shares of
-    its files, each loaded and audited in its own forked process, this one included, then joined: the
-    run-wide checks, the service-graph rules and the suppressions see the whole run, so the report is
-    the same byte for byte as from one process. Anything a share cannot settle alone (an input error,
-    sites, a worker that died) sends the run back to one process, which reports it as it always does."""
+    """Load and audit everything under `paths` (raises SpecInputError). A big run is cut into chunks of
+    its files, which forked workers and this process take in turn, each loading and auditing its chunks
+    on their own; then they are joined: the run-wide checks, the service-graph rules and the
+    suppressions see the whole run, so the report is the same byte for byte as from one process.
+    Anything a chunk cannot settle alone (an input error, sites, a worker that died) sends the run back
+    to one process, which reports it as it always does."""
     files, _ = collect_files(paths)
-    with _workers(files, catalog, jobs, details) as workers:
-        if workers is not None:
-            report = _audit_shares(files, catalog, workers, details, progress, today)
+    with _workers(files, catalog, jobs, details) as parallel:
+        if parallel is not None:
+            report = _audit_in_chunks(files, catalog, *parallel, details, progress, today)
             if report is not None:
                 return report
     fleet = load_fleet(paths, catalog)
@@ -109,23 +134,29 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, progress: Prog
     return Report(tool=Tool(name="redplan", version=__version__), services=results, summary=summary)
 
 
-def _audit_shares(files: list[str], catalog: Catalog, workers: Forked[list[str], ShareAudit | None], details: bool,
-                  progress: Progress | None, today: datetime.date | None) -> Report | None:
-    """This process's share, then the workers' answers joined into the run; None when a share could not be settled alone."""
-    spread = {file for share in workers.shares for file in share}
-    own = _audit_share([file for file in files if file not in spread], catalog, details, progress)
-    if own is None:
-        return None
-    services, audited = list(own.services), dict(own.audited)
-    for answer in workers.answers():
-        if answer is None:  # an input error or sites in that share, or the worker died
+def _audit_in_chunks(files: list[str], catalog: Catalog, chunks: Chunks, workers: Forked[int, list[tuple[int, bytes | None]]],
+                  details: bool, progress: Progress | None, today: datetime.date | None) -> Report | None:
+    """The chunks this process takes, then the workers' answers joined into the run; None when a chunk could not
+    be settled alone, or a worker died with chunks in hand."""
+    done: dict[int, ChunkAudit] = {}
+    for index, chunk in _taken(chunks, catalog, details, progress):
+        if chunk is None:
             return None
-        services += answer.services  # shares are consecutive runs of `files`: the run's order
-        audited.update(answer.audited)
+        done[index] = chunk
+    own = sum(len(chunk.services) for chunk in done.values())
+    for answer in workers.answers():
+        for index, pickled in answer or []:
+            if pickled is None:  # an input error or sites in that chunk
+                return None
+            done[index] = pickle.loads(pickled)
+    if len(done) < len(chunks.files):  # a worker died
+        return None
     gc.freeze()  # the answers live until exit: later collections need not scan them
+    services = [service for index in sorted(done) for service in done[index].services]  # chunks follow `files`: the run's order
+    audited = {key: result for chunk in done.values() for key, result in chunk.audited.items()}
     if progress is not None:
         progress.expect(len(services))
-        for _ in range(len(services) - len(own.services)):
+        for _ in range(len(services) - own):
             progress.advance()
     try:
         fleet = joined_fleet(files, services, catalog)
@@ -134,57 +165,69 @@ def _audit_shares(files: list[str], catalog: Catalog, workers: Forked[list[str],
     return audit_fleet(fleet, today, progress, details, audited)
 
 
+def _taken(chunks: Chunks, catalog: Catalog, details: bool, progress: Progress | None = None) -> Iterator[tuple[int, ChunkAudit | None]]:
+    """Each chunk this process takes, audited (None, and no more, for one that cannot be settled alone)."""
+    for index, files in chunks.taken():
+        chunk = _audit_chunk(files, catalog, details, progress)
+        yield index, chunk
+        if chunk is None:
+            return
+
+
+def _worker_answer(chunks: Chunks, catalog: Catalog, details: bool) -> list[tuple[int, bytes | None]]:
+    """A worker's chunks, each pickled as soon as it is audited: the cost of sending them is paid while the
+    chunks are still being handed out, so it counts in the balance instead of after it."""
+    return [(index, None if chunk is None else pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))
+            for index, chunk in _taken(chunks, catalog, details)]
+
+
 @contextmanager
-def _workers(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[Forked[list[str], ShareAudit | None] | None]:
-    """Workers forked on every share of `files` but the first (this process's); None for a small run."""
+def _workers(files: list[str], catalog: Catalog, jobs: int, details: bool) -> Iterator[tuple[Chunks, Forked[int, list[tuple[int, bytes | None]]]] | None]:
+    """The run cut into chunks, and workers forked to take them with this process; None for a small run."""
     sizes = [os.path.getsize(file) if os.path.isfile(file) else 0 for file in files]
     if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not can_fork():
         yield None
         return
-    shares = _shares(files, sizes, jobs)
-    if len(shares) < 2:
+    cut = _chunked(files, sizes, CHUNKS_PER_PROCESS * jobs)
+    if len(cut) < 2:
         yield None
         return
-    workers = Forked(lambda share: _audit_share(share, catalog, details), shares[1:])
+    chunks = Chunks(cut)
+    workers = Forked(lambda _: _worker_answer(chunks, catalog, details), list(range(jobs - 1)))
     try:
-        yield workers
+        yield chunks, workers
     finally:
         workers.stop()
+        chunks.close()
 
 
-def _shares(files: list[str], sizes: list[int], jobs: int) -> list[list[str]]:
-    """Consecutive runs of files, split by size: PARENT_SHARE for this process (first), 1 for each worker."""
-    weights = [PARENT_SHARE] + [1.0] * (jobs - 1)
-    total, bounds, cumulative = sum(sizes), [], 0.0
-    for weight in weights[:-1]:
-        cumulative += weight / sum(weights)
-        bounds.append(cumulative * total)
-    shares: list[list[str]] = [[] for _ in weights]
-    position = 0
+def _chunked(files: list[str], sizes: list[int], count: int) -> list[list[str]]:
+    """Consecutive runs of files, `count` of about equal size (fewer when there are fewer files)."""
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    total, position = sum(sizes), 0
     for file, size in zip(files, sizes):
-        index = sum(1 for bound in bounds if position + size / 2 > bound)
-        shares[index].append(file)
+        chunks[min(count - 1, int((position + size / 2) * count / max(total, 1)))].append(file)
         position += size
-    return [shares[0], *(share for share in shares[1:] if share)]
+    return [chunk for chunk in chunks if chunk]
 
 
-def _audit_share(files: list[str], catalog: Catalog, details: bool, progress: Progress | None = None) -> ShareAudit | None:
+def _audit_chunk(files: list[str], catalog: Catalog, details: bool, progress: Progress | None = None) -> ChunkAudit | None:
     """Load these files on their own and run the rules that look at one service (in a worker, or this
-    process's share). None when the share cannot be settled alone: an input error (the whole run's load
-    reports it), or sites (they extend the catalog for every share)."""
+    process). None when the chunk cannot be settled alone: an input error (the whole run's load
+    reports it), or sites (they extend the catalog for every chunk)."""
     try:
         fleet = load_fleet(files, catalog, whole=False)
     except SpecInputError:
         return None
     if fleet.sites:
         return None
-    gc.freeze()  # the share lives until exit: later collections need not scan it again
+    gc.freeze()  # the chunk lives until exit: later collections need not scan it again
     audited = {}
     for loaded in fleet.services:
         audited[_key(loaded)] = _with_encoded_assessment(_per_service(loaded, fleet, details))
         if progress is not None:
             progress.advance()
-    return ShareAudit([loaded.detached() for loaded in fleet.services], audited)
+    return ChunkAudit([loaded.detached() for loaded in fleet.services], audited)
 
 
 def _key(loaded: LoadedService) -> Key:

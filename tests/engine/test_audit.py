@@ -129,11 +129,16 @@ def big_fleet(tmp_path_factory):
 
 @pytest.fixture
 def forks(monkeypatch):
-    """The start methods of the worker processes the audit creates."""
-    methods = []
-    real = parallel.multiprocessing.get_context
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda method: methods.append(method) or real(method))
-    return methods
+    """How many workers each audit that used workers forked, run by run."""
+    runs = []
+    real = parallel.Forked.__init__
+
+    def counted(self, work, shares):
+        runs.append(len(shares))
+        real(self, work, shares)
+
+    monkeypatch.setattr(parallel.Forked, "__init__", counted)
+    return runs
 
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
@@ -147,7 +152,7 @@ def test_workers_give_the_same_report_as_one_process(redplan, big_fleet, forks, 
     for jobs in ("2", "3"):
         many = redplan("audit", str(big_fleet), "--format", output, "--jobs", jobs)
         assert (many.exit_code, many.stdout) == (one.exit_code, one.stdout)
-    assert forks == ["fork", "fork"]
+    assert forks == [1, 2]
     if output == "json":
         summary = json.loads(one.stdout)["summary"]
         assert summary["services"] == 600 and summary["errors"] > 0 and one.exit_code == 1
@@ -163,7 +168,7 @@ def test_sites_defined_in_another_share_are_seen(redplan, big_fleet, tmp_path, f
     (fleet / "zz-site.yaml").write_text(SITE, encoding="utf-8")
     one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
     two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
-    assert forks == ["fork"] and one.exit_code == 1
+    assert forks == [1] and one.exit_code == 1
     assert two.stdout == one.stdout and "dc-user" in one.stdout
 
 
@@ -175,7 +180,7 @@ def test_input_errors_with_workers_exit_2_like_one_process(redplan, big_fleet, t
     last.write_text(last.read_text().replace("name: svc-00599", "name: svc-00000"), encoding="utf-8")
     one = redplan("audit", str(fleet), "--jobs", "1")
     two = redplan("audit", str(fleet), "--jobs", "2")
-    assert forks == ["fork"]
+    assert forks == [1]
     assert one.exit_code == two.exit_code == 2 and one.stderr == two.stderr
     assert "duplicate service name" in two.stderr and "Traceback" not in two.stderr
 
@@ -201,14 +206,25 @@ SITE_USER = """  - name: dc-user
 """
 
 
-def test_shares_keep_file_order_and_split_by_size():
+def test_chunks_keep_file_order_and_split_by_size():
     files = [f"f{index:02d}.yaml" for index in range(20)]
-    shares = audit._shares(files, [1000] * 20, jobs=3)
-    assert [file for share in shares for file in share] == files
-    # this process also joins the shares and writes the report, yet takes 1.1 parts against 1 for each worker:
-    # the workers pay for sending their share over
-    assert [len(share) for share in shares] == [7, 7, 6]  # bounds at 1.1/3.1 and 2.1/3.1 of 20,000 bytes
-    assert audit._shares(["only.yaml"], [300_000], jobs=2) == [["only.yaml"]]  # one file cannot be split: no worker
+    chunks = audit._chunked(files, [1000] * 19 + [10_000], 8)
+    assert [file for chunk in chunks for file in chunk] == files
+    # 29,000 bytes in 8 chunks of about 3,600: the big last file makes a chunk of its own
+    assert [len(chunk) for chunk in chunks] == [4, 3, 4, 3, 4, 1, 1]
+    assert chunks[-1] == ["f19.yaml"]
+    assert audit._chunked(["only.yaml"], [300_000], 4) == [["only.yaml"]]  # one file cannot be split: no worker
+
+
+@needs_fork
+def test_chunks_are_taken_once_each_by_whichever_process_asks():
+    chunks = audit.Chunks([["a"], ["b"], ["c"], ["d"], ["e"]])
+    workers = parallel.Forked(lambda _: [index for index, _ in chunks.taken()], [0])
+    mine = [index for index, _ in chunks.taken()]
+    theirs = workers.answers()[0] or []
+    workers.stop()
+    chunks.close()
+    assert sorted(mine + theirs) == [0, 1, 2, 3, 4]
 
 
 class Ticks:
@@ -310,7 +326,7 @@ def test_graph_rules_and_ignores_in_a_workers_share_point_where_one_process_does
     last.write_text(last.read_text(encoding="utf-8") + GRAPH_USER, encoding="utf-8")
     one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
     two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
-    assert forks == ["fork"] and two.stdout == one.stdout
+    assert forks == [1] and two.stdout == one.stdout
     user = next(service for service in json.loads(one.stdout)["services"] if service["name"] == "graph-user")
     located = [(finding["rule"], finding["column"]) for finding in user["findings"] if finding["rule"] in ("RP000", "RP601", "RP603")]
     # each depends_on entry (columns 18 and 29 of its line), each ignore entry's rule (columns 15 and 89)
