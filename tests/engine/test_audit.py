@@ -265,6 +265,26 @@ def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, 
 
 
 @needs_fork
+def test_a_worker_that_dies_holding_a_chunk_sends_the_run_back_to_this_process(redplan, big_fleet, monkeypatch):
+    """The chunk it took is nobody else's: the run must not come out without it."""
+    one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
+    taken = []
+
+    def dies_after_taking_one(chunks, catalog, details):
+        taken.append(next(chunks.taken()))  # in the worker: this list stays empty here
+        os._exit(3)
+
+    monkeypatch.setattr(audit, "_worker_answer", dies_after_taking_one)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
+    signal.alarm(60)
+    try:
+        two = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "2")
+    finally:
+        signal.alarm(0)
+    assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
+
+
+@needs_fork
 def test_with_workers_the_report_ignores_the_order_files_are_given_in(redplan, big_fleet):
     files = sorted(str(path) for path in big_fleet.iterdir())
     forward = redplan("audit", *files, "--format", "sarif", "--jobs", "2")
