@@ -250,17 +250,22 @@ def test_progress_counts_every_service_once(big_fleet, forks, jobs):
     assert len(forks) == jobs - 1
 
 
+def audited_with_a_dying_worker(redplan, big_fleet):
+    """The report of two processes, the worker patched to die (a hang fails the test)."""
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
+    signal.alarm(60)
+    try:
+        return redplan("audit", str(big_fleet), "--format", "json", "--jobs", "2")
+    finally:
+        signal.alarm(0)
+
+
 @needs_fork
 def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, big_fleet, monkeypatch):
     """Killed or out of memory, a worker ends its pipe without answering: the run is audited here."""
     one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
     monkeypatch.setattr(parallel, "_answer", lambda work, share, sender: os._exit(3))  # what only a forked worker runs
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
-    signal.alarm(60)
-    try:
-        two = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "2")
-    finally:
-        signal.alarm(0)
+    two = audited_with_a_dying_worker(redplan, big_fleet)
     assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
 
 
@@ -268,19 +273,13 @@ def test_a_worker_that_dies_is_replaced_by_this_process_not_waited_for(redplan, 
 def test_a_worker_that_dies_holding_a_chunk_sends_the_run_back_to_this_process(redplan, big_fleet, monkeypatch):
     """The chunk it took is nobody else's: the run must not come out without it."""
     one = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "1")
-    taken = []
 
     def dies_after_taking_one(chunks, catalog, details):
-        taken.append(next(chunks.taken()))  # in the worker: this list stays empty here
+        next(chunks.taken())
         os._exit(3)
 
     monkeypatch.setattr(audit, "_worker_answer", dies_after_taking_one)
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit waited for a dead worker"))
-    signal.alarm(60)
-    try:
-        two = redplan("audit", str(big_fleet), "--format", "json", "--jobs", "2")
-    finally:
-        signal.alarm(0)
+    two = audited_with_a_dying_worker(redplan, big_fleet)
     assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
 
 
