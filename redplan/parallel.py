@@ -1,4 +1,4 @@
-"""Forked worker processes for the work a big run spreads over its CPUs (auditing shares of its files).
+"""Forked worker processes for the work a big run spreads over its CPUs (auditing chunks of its files).
 
 fork() lets each worker start from this process's memory (the catalog, above all) without pickling
 it; only each worker's answer crosses a pipe.
