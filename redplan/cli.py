@@ -129,6 +129,20 @@ def _write(formatter: Formatter[ReportT], report: ReportT, svg: Path | None) -> 
 
 
 @contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while this lasts (forked workers included). An audit keeps what it builds
+    and makes almost no cycles: the 30 collections of a 10,000-service run found 70-200 objects each and cost
+    each process 0.1 s."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def _coloured(width: int) -> Iterator[None]:
     """Formatters colour what they write, at this width, while this lasts (rich reads both from the environment)."""
     saved = {key: os.environ.get(key) for key in ("FORCE_COLOR", "NO_COLOR", "COLUMNS")}
@@ -270,10 +284,7 @@ def audit(
     chosen = output_format.value if output_format else (settings.format or "text")
     _text_only(chosen, svg)
     catalog = _catalog(catalog_dir or settings.catalog_dir)
-    # An audit keeps what it builds until it exits, and makes almost no cyclic garbage: the 30 collections of
-    # a 10,000-service run found 70-200 objects each and cost each process 0.1 s. They are skipped (workers too).
-    gc.disable()
-    with _ProgressBar() as progress:
+    with _ProgressBar() as progress, _without_cycle_collection():
         try:
             report = audit_run(paths, catalog, jobs or default_jobs(), details=chosen == "json", progress=progress)
         except SpecInputError as invalid:

@@ -394,3 +394,15 @@ services:
     regions: [aws:us-east-1, aws:us-west-2]
     depends_on: [leaf]
 """
+
+
+def test_cycle_collection_is_off_during_the_audit_and_back_after(redplan, tmp_path, monkeypatch):
+    """Collections cost a big audit a tenth of a second and find nothing; an in-process caller gets its collector back."""
+    import gc
+
+    seen = []
+    real = audit.audit_run
+    monkeypatch.setattr(audit, "audit_run", lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
+    assert gc.isenabled()
+    redplan("audit", str(write(tmp_path)))
+    assert seen == [False] and gc.isenabled()
