@@ -11,16 +11,13 @@ from pathlib import Path
 from pydantic import Field
 
 from redplan.analysis.availability import LEVELS, Hierarchy, level
-from redplan.catalog.errors import CatalogError
 from redplan.catalog.files import once_when_shipped
 from redplan.catalog.technologies import (
     AsOf,
     CatalogSource,
     Text,
     _Model,
-    check_sources,
-    located_message,
-    read_validated,
+    read_cited,
 )
 from redplan.spec.units import Duration, Fraction
 
@@ -51,12 +48,7 @@ class AvailabilityAssumptions:
 @once_when_shipped
 def load_availability(directory: Path | None) -> AvailabilityAssumptions:
     """The shipped assumptions, or an override directory's copy."""
-    document, path, locator = read_validated(AVAILABILITY_FILE, directory, AvailabilityFile)
-
-    def fail(loc: tuple[str | int, ...], message: str) -> None:
-        raise CatalogError(located_message(path, locator, loc, message))
-
-    check_sources(document.sources, fail)
+    document, _, fail = read_cited(AVAILABILITY_FILE, directory, AvailabilityFile)
     if set(document.levels) != set(LEVELS):
         fail(("levels",), f"levels must be exactly {', '.join(LEVELS)}")
     notes = {}

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from redplan.catalog.errors import CatalogError
 from redplan.catalog.files import once_when_shipped
 from redplan.catalog.technologies import (
     CatalogSource,
@@ -26,9 +25,7 @@ from redplan.catalog.technologies import (
     _directory_of,
     _Model,
     check_cited,
-    check_sources,
-    located_message,
-    read_validated,
+    read_cited,
 )
 
 if TYPE_CHECKING:
@@ -165,12 +162,7 @@ def load_latency_models(catalog: Catalog | str | Path | None = None) -> Mapping[
 
 @once_when_shipped
 def _read_latency_models(directory: Path | None) -> Mapping[str, LatencyModel]:
-    document, path, locator = read_validated(LATENCY_MODELS_FILE, directory, _LatencyModelFile)
-
-    def fail(loc: tuple[str | int, ...], message: str) -> NoReturn:
-        raise CatalogError(located_message(path, locator, loc, message))
-
-    check_sources(document.sources, fail)
+    document, _, fail = read_cited(LATENCY_MODELS_FILE, directory, _LatencyModelFile)
     for name in REQUIRED_MODELS:
         if name not in document.models:
             fail(("models",), f"model {name!r} is missing")

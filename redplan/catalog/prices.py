@@ -26,9 +26,7 @@ from redplan.catalog.technologies import (
     _directory_of,
     _Model,
     check_cited,
-    check_sources,
-    located_message,
-    read_validated,
+    read_cited,
 )
 
 if TYPE_CHECKING:
@@ -136,12 +134,7 @@ def load_prices(catalog: Catalog | str | Path | None = None) -> PriceCatalog:
 
 @once_when_shipped
 def _read_prices(directory: Path | None) -> PriceCatalog:
-    document, path, locator = read_validated(PRICES_FILE, directory, PriceFile)
-
-    def fail(loc: tuple[str | int, ...], message: str) -> None:
-        raise CatalogError(located_message(path, locator, loc, message))
-
-    check_sources(document.sources, fail)
+    document, path, fail = read_cited(PRICES_FILE, directory, PriceFile)
     for name in REQUIRED_PROVIDERS:
         if name not in document.providers:
             fail(("providers",), f"provider {name!r} is missing")

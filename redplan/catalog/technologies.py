@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 from pydantic import (
     BaseModel,
@@ -296,16 +296,12 @@ def load_technologies(catalog: Catalog | str | Path | None = None) -> Technology
 
 @once_when_shipped
 def _read_technologies(directory: Path | None) -> TechnologyCatalog:
-    document, path, locator = read_validated(TECHNOLOGIES_FILE, directory, TechnologyFile)
-    _check_references(document, path, locator)
+    document, path, fail = read_cited(TECHNOLOGIES_FILE, directory, TechnologyFile)
+    _check_references(document, fail)
     return TechnologyCatalog(document, path)
 
 
-def _check_references(document: TechnologyFile, path: str, locator: Locator) -> None:
-    def fail(loc: tuple[str | int, ...], message: str) -> None:
-        raise CatalogError(located_message(path, locator, loc, message))
-
-    check_sources(document.sources, fail)
+def _check_references(document: TechnologyFile, fail: Fail) -> None:
     for loc, figure in _figures(document):
         check_cited(figure, loc, document.sources, fail)
     for name, technology in document.technologies.items():
@@ -360,6 +356,21 @@ def check_cited(figure: Cited, loc: tuple[str | int, ...], sources: Mapping[str,
         fail((*loc, "source"), f"source {figure.source!r} is not in this file's sources")
     if (figure.basis == "assumption") != (figure.source == "redplan-assumption"):
         fail((*loc, "basis"), "basis 'assumption' goes with source 'redplan-assumption', and only with it")
+
+
+Fail = Callable[[tuple[str | int, ...], str], NoReturn]
+"""`fail(loc, message)`: raise CatalogError at the line of `loc` in the catalog file being read."""
+
+
+def read_cited(name: str, directory: Path | None, model: type[BaseModel]) -> tuple[Any, str, Fail]:
+    """`read_validated`, with every source checked (see `check_sources`), and the `fail` that points into that file."""
+    document, path, locator = read_validated(name, directory, model)
+
+    def fail(loc: tuple[str | int, ...], message: str) -> NoReturn:
+        raise CatalogError(located_message(path, locator, loc, message))
+
+    check_sources(document.sources, fail)
+    return document, path, fail
 
 
 def read_validated(name: str, directory: Path | None, model: type[BaseModel]) -> tuple[Any, str, Locator]:
