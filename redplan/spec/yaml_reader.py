@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from redplan.spec.errors import InputError
+from redplan.spec.errors import InputError, shown
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 100_000
@@ -162,9 +162,8 @@ def _bad_scalar_message(tag: str, value: str, error: Exception) -> str:
     kind = _TAG_NAMES.get(tag.removeprefix("tag:yaml.org,2002:"), tag)
     if len(value) > 1000:
         return f"a value of {len(value):,} characters is too long to read as {kind}"
-    shown = repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
     reason = f" ({error})" if isinstance(error, ValueError) and 0 < len(str(error)) <= 80 else ""
-    return f"{shown} is not {kind}{reason}"
+    return f"{shown(value, 40)} is not {kind}{reason}"
 
 
 class _MergeKey:
@@ -256,10 +255,10 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!" or tag == expected or (expected is None and tag in _STANDARD_TAGS):
             return
-        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        written = tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(
             event.start_mark.line, event.start_mark.column,
-            f"the tag {shown} is not allowed: redplan reads plain YAML data only (no language-specific or custom tags)",
+            f"the tag {written} is not allowed: redplan reads plain YAML data only (no language-specific or custom tags)",
         )
 
     def _alias(self, event: Any) -> None:
