@@ -272,7 +272,7 @@ class Catalog:
     def _estimate(self, region_a: Region, region_b: Region) -> RttFigure:
         distance = region_a.distance_km(region_b)
         if distance is None:
-            unlocated = region_a.id if region_a.lat is None or region_a.lon is None else region_b.id
+            unlocated = region_b.id if region_a.located else region_a.id
             raise CatalogError(
                 f"no published round trip between {region_a.id} and {region_b.id}, and {unlocated} "
                 "has no published location to estimate one from"

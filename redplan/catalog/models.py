@@ -24,6 +24,11 @@ class Region:
     az_count: int | None
     source: str
 
+    @property
+    def located(self) -> bool:
+        """Whether its location is published (a few regions' are not)."""
+        return self.lat is not None and self.lon is not None
+
     def distance_km(self, other: Region) -> float | None:
         """Great-circle distance, or None when either location is unpublished."""
         if self.lat is None or self.lon is None or other.lat is None or other.lon is None:

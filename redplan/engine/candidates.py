@@ -56,10 +56,9 @@ def candidate_regions(service: Service, catalog: Catalog) -> list[str]:
     clients = set(service.clients)
     home = next((region for region in listed if region in clients), listed[0])
     if not service.regions:
-        near = catalog.region(home)
-        located = near.lat is not None and near.lon is not None  # else only regions with a published round trip to it
-        listed += [region.id for region in catalog.regions_of(near.provider) if region.lat is not None and region.id not in listed
-                   and (located or has_round_trip(catalog, home, region.id))]
+        near = catalog.region(home)  # unlocated, it keeps only the regions with a published round trip to it
+        listed += [region.id for region in catalog.regions_of(near.provider) if region.located and region.id not in listed
+                   and (near.located or has_round_trip(catalog, home, region.id))]
     others = sorted((region for region in listed if region != home), key=lambda region: (catalog.rtt(home, region).p50_ms, region))
     return [home, *others][:MAX_REGIONS]
 

@@ -60,14 +60,11 @@ def _round_trips_known(references: list[tuple[tuple, str]], catalog: Catalog) ->
     """Every two regions a service names have a round trip: published, or estimated from their locations.
     A few catalog regions have no published location; with one of those only published pairs work."""
     regions = catalog.regions
-    if all(region not in regions or regions[region].lat is not None and regions[region].lon is not None for _, region in references):
-        return
     named: dict[str, tuple] = {}
     for path, region in references:
         if region in regions:
             named.setdefault(region, path)
-    unlocated = [region for region in named if regions[region].lat is None or regions[region].lon is None]
-    for region in unlocated:
+    for region in (region for region in named if not regions[region].located):
         missing = [other for other in named if other != region and not has_round_trip(catalog, region, other)]
         if missing:
             others = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
