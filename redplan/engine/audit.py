@@ -30,6 +30,7 @@ from redplan.engine.results import (
     ServiceResult,
     Summary,
     Tool,
+    in_report_order,
     to_json,
 )
 from redplan.parallel import Forked, can_fork
@@ -128,7 +129,7 @@ def audit_fleet(fleet: Fleet, today: datetime.date | None = None, progress: Prog
             if progress is not None:
                 progress.advance()
         results.append(_finished(audited[key], loaded, fleet, today))
-    results.sort(key=lambda result: (result.file, result.line, result.name))
+    results.sort(key=in_report_order)
     counts = {severity: sum(1 for result in results for finding in result.findings if finding.severity == severity) for severity in SEVERITY_ORDER}
     summary = Summary(services=len(results), recommended=0, unmet=0, errors=counts["error"], warnings=counts["warning"], infos=counts["info"])
     return Report(tool=Tool(name="redplan", version=__version__), services=results, summary=summary)

@@ -52,6 +52,7 @@ from redplan.engine.results import (
     Summary,
     Tolerances,
     Tool,
+    in_report_order,
 )
 from redplan.engine.staleness import staleness_of, with_visibility
 from redplan.spec.loader import Fleet, LoadedService
@@ -87,10 +88,9 @@ _RESOLUTION_NEEDS = {
 
 
 def recommend_fleet(fleet: Fleet) -> Report:
-    """Every service's recommendation, sorted by file, line and name (as the audit sorts its
-    services) so that the report never depends on the order the files were given in."""
+    """Every service's recommendation, in report order (as the audit's)."""
     services = _with_dependencies([recommend_service(service, fleet.catalog) for service in fleet.services], fleet)
-    services.sort(key=lambda service: (service.file, service.line, service.name))
+    services.sort(key=in_report_order)
     unmet = sum(1 for service in services if service.recommendation is None)
     summary = Summary(services=len(services), recommended=len(services) - unmet, unmet=unmet)
     return Report(tool=Tool(name="redplan", version=__version__), services=services, summary=summary)

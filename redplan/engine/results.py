@@ -204,9 +204,14 @@ class Tool:
 @dataclass(frozen=True)
 class Report:
     tool: Tool
-    services: list[ServiceResult]
+    services: list[ServiceResult]  # in_report_order
     summary: Summary
     schema_version: int = SCHEMA_VERSION
+
+
+def in_report_order(service: ServiceResult) -> tuple[str, int, str]:
+    """By file, line and name: a report never depends on the order its files were given in."""
+    return (service.file, service.line, service.name)
 
 
 class EncodedJson:

@@ -28,7 +28,7 @@ from collections import defaultdict
 from itertools import groupby
 from typing import TextIO
 
-from redplan.engine.results import Finding, Report, ServiceResult
+from redplan.engine.results import Finding, Report, ServiceResult, in_report_order
 from redplan.report.audit_sarif import rules_for
 
 FAILING = {"error": 2, "warning": 1}
@@ -41,7 +41,7 @@ class JunitFormatter:
 
     def write(self, report: Report, stream: TextIO) -> None:
         rules = [(rule.code, f"{rule.code} {_attribute(rule.name)}") for rule in rules_for(report)]
-        services = sorted(report.services, key=lambda service: (service.file, service.line, service.name))
+        services = sorted(report.services, key=in_report_order)
         suites: list[list[str]] = []
         tests = failures = 0
         for file, in_file in groupby(services, key=lambda service: service.file):
