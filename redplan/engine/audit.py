@@ -54,6 +54,8 @@ PARALLEL_FROM_BYTES = 200_000
 CHUNKS_PER_PROCESS = 16
 """How finely a big run is cut: each process takes the next chunk when it is free, so a slower CPU (another job
 on the machine) takes fewer, and the processes finish within a chunk (about 1/16 of their part) of each other."""
+MAX_CHUNKS = 4096
+"""Whatever --jobs says: their tickets (4 bytes each) must fit in a pipe's buffer (64 KiB on Linux), or writing them would block."""
 
 
 class Progress(Protocol):
@@ -77,7 +79,7 @@ class Chunks:
     def __init__(self, files: list[list[str]]) -> None:
         self.files = files
         self._tickets, writer = os.pipe()
-        os.write(writer, b"".join(index.to_bytes(4, "little") for index in range(len(files))))  # a few hundred bytes: never blocks
+        os.write(writer, b"".join(index.to_bytes(4, "little") for index in range(len(files))))  # at most MAX_CHUNKS: never blocks
         os.close(writer)
 
     def taken(self) -> Iterator[tuple[int, list[str]]]:
@@ -189,7 +191,7 @@ def _workers(files: list[str], catalog: Catalog, jobs: int, details: bool) -> It
     if jobs <= 1 or sum(sizes) < PARALLEL_FROM_BYTES or not can_fork():
         yield None
         return
-    cut = _chunked(files, sizes, CHUNKS_PER_PROCESS * jobs)
+    cut = _chunked(files, sizes, min(CHUNKS_PER_PROCESS * jobs, MAX_CHUNKS))
     if len(cut) < 2:
         yield None
         return

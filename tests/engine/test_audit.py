@@ -216,6 +216,17 @@ def test_chunks_keep_file_order_and_split_by_size():
     assert audit._chunked(["only.yaml"], [300_000], 4) == [["only.yaml"]]  # one file cannot be split: no worker
 
 
+def test_the_most_chunks_a_run_is_cut_into_fit_in_a_pipe_without_blocking():
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("writing the tickets blocked"))
+    signal.alarm(10)
+    try:
+        chunks = audit.Chunks([[f"f{index}.yaml"] for index in range(audit.MAX_CHUNKS)])
+    finally:
+        signal.alarm(0)
+    assert sum(1 for _ in chunks.taken()) == audit.MAX_CHUNKS
+    chunks.close()
+
+
 @needs_fork
 def test_chunks_are_taken_once_each_by_whichever_process_asks():
     chunks = audit.Chunks([["a"], ["b"], ["c"], ["d"], ["e"]])
