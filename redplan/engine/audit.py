@@ -24,14 +24,13 @@ from redplan.engine.declared import declared_design
 from redplan.engine.evaluate import Context, evaluate
 from redplan.engine.recommend import assessment_of
 from redplan.engine.results import (
-    EncodedJson,
     Finding,
     Report,
     ServiceResult,
     Summary,
     Tool,
+    encoded,
     in_report_order,
-    to_json,
 )
 from redplan.parallel import Forked, can_fork
 from redplan.rules.base import Problem, Rule, Subject
@@ -227,7 +226,7 @@ def _audit_chunk(files: list[str], catalog: Catalog, details: bool, progress: Pr
     gc.freeze()  # the chunk lives until exit: later collections need not scan it again
     audited = {}
     for loaded in fleet.services:
-        audited[_key(loaded)] = _with_encoded_assessment(_per_service(loaded, fleet, details))
+        audited[_key(loaded)] = encoded(_per_service(loaded, fleet, details))
         if progress is not None:
             progress.advance()
     return ChunkAudit([loaded.detached() for loaded in fleet.services], audited)
@@ -235,11 +234,6 @@ def _audit_chunk(files: list[str], catalog: Catalog, details: bool, progress: Pr
 
 def _key(loaded: LoadedService) -> Key:
     return (loaded.file, *loaded.locate())
-
-
-def _with_encoded_assessment(result: ServiceResult) -> ServiceResult:
-    """The assessment, if any, as the JSON report's text (see EncodedJson): only the JSON report asks for details."""
-    return result if result.assessment is None else replace(result, assessment=EncodedJson(to_json(result.assessment)))
 
 
 def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceResult:

@@ -9,7 +9,7 @@ a tenth of recommend's start-up time.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from redplan.analysis.model import Tolerance
@@ -215,16 +215,50 @@ def in_report_order(service: ServiceResult) -> tuple[str, int, str]:
 
 
 class EncodedJson:
-    """A part of the report that the worker process which computed it has already encoded with `to_json`.
+    """A service of an audit's JSON report, encoded by the worker process that audited it (see `encoded`).
 
-    A big audit's workers send their services' assessments as this text: it crosses between
-    processes several times faster than the objects would, and the JSON formatter writes it as is.
+    Text crosses between processes several times faster than the objects would, and the JSON formatter
+    writes it as is. It stands for the service only while the service's findings are the very list it was
+    encoded with: suppressions, service-graph findings and baselines put in a new list, and the service is
+    then encoded anew around its assessment's text (`assessment`), the one part that is never recomputed.
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "findings", "_start", "_end")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, assessment: slice, findings: list[Finding]) -> None:
+        self.text, self.findings, self._start, self._end = text, findings, assessment.start, assessment.stop
+
+    @property
+    def assessment(self) -> str:
+        return self.text[self._start : self._end]
+
+
+def encoded(service: ServiceResult) -> ServiceResult:
+    """The service with its JSON text in place of its assessment (a service without one stays as it is)."""
+    if service.assessment is None or isinstance(service.assessment, EncodedJson):
+        return service
+    assessment = to_json(service.assessment)
+    text, start = _spliced(service, assessment)
+    return replace(service, assessment=EncodedJson(text, slice(start, start + len(assessment)), service.findings))
+
+
+def service_json(service: ServiceResult) -> str:
+    """The service as the JSON report writes it: its worker's text while its findings are unchanged."""
+    assessment = service.assessment
+    if not isinstance(assessment, EncodedJson):
+        return to_json(service)
+    if assessment.findings is service.findings:
+        return assessment.text
+    return _spliced(service, assessment.assessment)[0]
+
+
+def _spliced(service: ServiceResult, assessment: str) -> tuple[str, int]:
+    """The service encoded with `assessment` (text) as its assessment, and where that text starts.
+
+    The first '"assessment":null' is the key (a string value would have its quotes escaped); the fields
+    are encoded as a dict, as `to_json` encodes a dataclass, without the cost of copying the dataclass."""
+    before, after = to_json(dict(vars(service), assessment=None)).split('"assessment":null', 1)
+    return f'{before}"assessment":{assessment}{after}', len(before) + len('"assessment":')
 
 
 def to_json(value: Any) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
-from redplan.engine.results import EncodedJson, Report, ServiceResult, to_json
+from redplan.engine.results import EncodedJson, Report, service_json, to_json
 
 if TYPE_CHECKING:
     from redplan.engine.simulate import SimulationReport
@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 
 class JsonFormatter:
     def write(self, report: Report | SimulationReport | StalenessReport, stream: TextIO) -> None:
-        """The report as one `to_json` encodes it. Assessments that audit workers sent already encoded
-        (`EncodedJson`) go in as they are, so such a report is encoded service by service."""
+        """The report as one `to_json` encodes it. Services that audit workers sent already encoded
+        (`EncodedJson`) go in as they are, so such a report is written service by service."""
         # only an audit's Report carries EncodedJson (simulate and staleness reports never do)
         if not isinstance(report, Report) or not any(isinstance(service.assessment, EncodedJson) for service in report.services):
             stream.write(to_json(report) + "\n")
             return
-        write_spliced(stream, to_json(replace(report, services=[])), "services", map(_service_json, report.services))
+        write_spliced(stream, to_json(replace(report, services=[])), "services", map(service_json, report.services))
 
 
 def write_spliced(stream: TextIO, skeleton: str, key: str, items: Iterable[str]) -> None:
@@ -37,12 +37,3 @@ def write_spliced(stream: TextIO, skeleton: str, key: str, items: Iterable[str])
     for index, item in enumerate(items):
         stream.write("," + item if index else item)
     stream.write("]" + after + "\n")
-
-
-def _service_json(service: ServiceResult) -> str:
-    if not isinstance(service.assessment, EncodedJson):
-        return to_json(service)
-    # the first '"assessment":null' is the key: a string value would have its quotes escaped; the fields are
-    # encoded as a dict, as to_json encodes a dataclass, without the cost of copying the dataclass
-    fields = dict(vars(service), assessment=None)
-    return to_json(fields).replace('"assessment":null', '"assessment":' + service.assessment.text, 1)

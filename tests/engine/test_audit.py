@@ -185,6 +185,44 @@ def test_input_errors_with_workers_exit_2_like_one_process(redplan, big_fleet, t
     assert "duplicate service name" in two.stderr and "Traceback" not in two.stderr
 
 
+@needs_fork
+def test_suppressions_graph_findings_and_baselines_with_workers_match_one_process(redplan, big_fleet, tmp_path, forks):
+    """A worker's share holds a service with an ignore and a depends_on: its findings change after the workers
+    have encoded it, and so does every finding a baseline drops; the JSON still equals one process's."""
+    fleet = tmp_path / "fleet"
+    shutil.copytree(big_fleet, fleet)
+    last = sorted(fleet.iterdir())[-1]  # in a worker's share
+    last.write_text(last.read_text() + IGNORER, encoding="utf-8")
+    one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1")
+    two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2")
+    assert two.stdout == one.stdout
+    ignorer = next(service for service in json.loads(one.stdout)["services"] if service["name"] == "zz-ignorer")
+    rules = {finding["rule"] for finding in ignorer["findings"]}
+    assert "RP601" in rules and "RP103" not in rules
+    baseline = tmp_path / "baseline.json"
+    assert redplan("audit", str(fleet), "--jobs", "1", "--write-baseline", str(baseline)).exit_code == 0
+    one = redplan("audit", str(fleet), "--format", "json", "--jobs", "1", "--baseline", str(baseline))
+    two = redplan("audit", str(fleet), "--format", "json", "--jobs", "2", "--baseline", str(baseline))
+    assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout) == (0, one.stdout)
+    assert all(service["findings"] == [] for service in json.loads(two.stdout)["services"])
+    assert forks == [1, 1]
+
+
+IGNORER = """  - name: zz-ignorer
+    tier: standard
+    state: stateful
+    regions: [aws:us-east-1, aws:us-west-2]
+    data: {kind: document, write_rate: 10/s, write_size: 1KiB, size: 10GiB}
+    deployment:
+      pattern: backup-restore
+      replicas:
+        - {region: aws:us-east-1, az: a, role: primary}
+      backups: {interval: 24h, offsite: aws:us-west-2}
+    ignore: [{rule: RP103, reason: nightly backups are enough here}]
+    depends_on: [svc-00001]
+"""
+
+
 SITE = """version: 1
 sites:
   - name: dc:test-1

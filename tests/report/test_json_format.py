@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-from report_samples import AWKWARD, awkward_report
+from report_samples import AWKWARD
 
-from redplan.engine.results import EncodedJson, to_json
+from redplan.engine.results import EncodedJson, encoded, to_json
 from redplan.report.json_format import JsonFormatter
 
 
@@ -31,25 +31,37 @@ def test_a_real_audit_is_written_as_its_fields(audit_spec):
     assert json.loads(written(report))["services"][0]["findings"][0]["rule"] == "RP101"
 
 
-def test_encoded_assessments_go_in_as_they_are(audit_spec):
-    """Workers send assessments already encoded; the output is byte for byte the one of the objects."""
+def test_services_encoded_by_workers_go_in_as_they_are(audit_spec):
+    """Workers send services already encoded; the output is byte for byte the one of the objects."""
     report = audit_spec()
-    encoded = [dataclasses.replace(service, assessment=EncodedJson(to_json(service.assessment))) if service.assessment else service
-               for service in report.services]
-    assert any(isinstance(service.assessment, EncodedJson) for service in encoded)
-    assert written(dataclasses.replace(report, services=encoded)) == written(report) == plain(report)
+    services = [encoded(service) for service in report.services]
+    assert any(isinstance(service.assessment, EncodedJson) for service in services)
+    assert written(dataclasses.replace(report, services=services)) == written(report) == plain(report)
 
 
-def test_a_name_that_spells_the_assessment_key_is_not_spliced_into():
+def test_a_service_whose_findings_changed_since_it_was_encoded_is_encoded_anew(audit_spec):
+    """Suppressions, service-graph findings and baselines put in a new findings list: the worker's text is stale then."""
+    report = audit_spec()
+    assert report.services[0].findings
+    fewer = [dataclasses.replace(service, findings=service.findings[1:]) for service in report.services]
+    stale = [dataclasses.replace(encoded(service), findings=service.findings[1:]) for service in report.services]
+    assert written(dataclasses.replace(report, services=stale)) == written(dataclasses.replace(report, services=fewer)) == plain(
+        dataclasses.replace(report, services=fewer))
+    assert written(dataclasses.replace(report, services=stale)) != written(report)
+
+
+def test_a_name_that_spells_the_assessment_key_is_not_spliced_into(audit_spec):
     """The splice replaces the key, never text in a value: quotes in values are escaped."""
-    report = awkward_report()
+    report = audit_spec()
     trap = '"assessment":null,' + AWKWARD
-    services = [dataclasses.replace(service, name=trap, assessment=EncodedJson('{"x":1}')) for service in report.services]
-    out = json.loads(written(dataclasses.replace(report, services=services)))
-    assert [service["name"] for service in out["services"]] == [trap] * 4
-    assert [service["assessment"] for service in out["services"]] == [{"x": 1}] * 4
+    services = [encoded(dataclasses.replace(service, name=trap)) for service in report.services]
+    anew = [dataclasses.replace(service, findings=[]) for service in services]  # spliced again around the assessment's text
+    for variant in (services, anew):
+        out = json.loads(written(dataclasses.replace(report, services=variant)))
+        assert [service["name"] for service in out["services"]] == [trap] * len(services)
+        assert [service["assessment"] for service in out["services"]] == [json.loads(to_json(service.assessment)) for service in report.services]
 
 
-def test_anything_but_the_result_models_is_refused():
+def test_anything_but_the_result_models_is_refused(audit_spec):
     with pytest.raises(TypeError, match="EncodedJson is not part of the JSON report"):
-        to_json([EncodedJson("{}")])
+        to_json([encoded(audit_spec().services[0]).assessment])
