@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from redplan.engine.design import Design
@@ -33,8 +34,10 @@ class Subject:
     evaluation: Evaluation | None  # what that design delivers
     fleet: Fleet  # every service of the run, for rules about the service graph
 
-    @property
+    @cached_property
     def service(self) -> Service:
+        """Read once: the rules ask for it some twenty times a service (graph rules may never ask, and a
+        service sent by a worker then never rebuilds its spec)."""
         return self.loaded.spec
 
 
