@@ -139,14 +139,25 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
-def _plain_scalar(value: str) -> Any:
-    # Most texts that miss the cache (names, rates like 312/s) are strings, which the str constructor returns
-    # as they are: the first character, or else the resolver, says so without building a node to construct.
-    if value[:1] not in _IMPLICIT_FIRST:
+class _PlainScalars(dict[str, Any]):
+    """The values of plain scalar texts (`1` an int, `true` a bool, `2024-01-31` a date...), remembered:
+    most texts recur, and looking one up costs half an lru_cache call. All are forgotten at 4,096."""
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= 4096:
+            self.clear()
+        # Most texts met for the first time (names, rates like 312/s) are strings, which the str constructor returns
+        # as they are: the first character, or else the resolver, says so without building a node to construct.
+        if text[:1] not in _IMPLICIT_FIRST:
+            value = text
+        else:
+            tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+            value = text if tag == _STR_TAG else _construct(tag, text)
+        self[text] = value
         return value
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-    return value if tag == _STR_TAG else _construct(tag, value)
+
+
+_PLAIN_SCALARS = _PlainScalars()
 
 
 @lru_cache(maxsize=4096)
@@ -204,7 +215,7 @@ class _Builder:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-        plain_scalar, no_key, merge = _plain_scalar, _NO_KEY, _MERGE
+        plain_scalars, no_key, merge = _PLAIN_SCALARS, _NO_KEY, _MERGE
         stack: list[_Saved] = []
         positions: dict[int, dict[Any, Position]] = {}
         sizes: dict[int, int] = {}
@@ -227,7 +238,7 @@ class _Builder:
             if kind is scalar_event:
                 mark = event.start_mark
                 try:
-                    value = plain_scalar(event.value) if event.tag is None and event.implicit[0] else self._scalar(event)
+                    value = plain_scalars[event.value] if event.tag is None and event.implicit[0] else self._scalar(event)
                 except _BadScalar as bad:
                     raise YamlProblem(mark.line, mark.column, str(bad)) from None
                 anchor, size = event.anchor, 1
@@ -355,11 +366,14 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Input
     """Parse every document of a YAML text; errors come back located, never raised."""
     builder = _Builder()
     documents: list[Document] = []
-    loader = _LOADER(text)
     try:
-        # get_event until it has no more: yaml.parse's generator step and check_event call per event cost 3 µs a service
-        for document in builder.build(iter(loader.get_event, None)):
-            documents.append(document)
+        loader = _LOADER(text)  # the pure-Python reader refuses control characters here already
+        try:
+            # get_event until it has no more: yaml.parse's generator step and check_event call per event cost 3 µs a service
+            for document in builder.build(iter(loader.get_event, None)):
+                documents.append(document)
+        finally:
+            loader.dispose()
     except YamlProblem as problem:
         return documents, [InputError(filename, problem.line + 1, problem.column + 1, problem.message)]
     except yaml.MarkedYAMLError as error:
@@ -374,6 +388,4 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Input
         return documents, [InputError(filename, line, column, f"YAML syntax error: {message}")]
     except yaml.YAMLError as error:
         return documents, [InputError(filename, 1, 1, f"YAML error: {error}")]
-    finally:
-        loader.dispose()
     return documents, []
