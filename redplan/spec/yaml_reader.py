@@ -241,18 +241,20 @@ class _Builder:
                     value = plain_scalars[event.value] if event.tag is None and event.implicit[0] else self._scalar(event)
                 except _BadScalar as bad:
                     raise YamlProblem(mark.line, mark.column, str(bad)) from None
-                anchor, size = event.anchor, 1
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
                 nodes += 1
             elif kind is mapping_end or kind is sequence_end:
                 if merges:
                     _merge(container, table, merges, opened, positions)
-                positions[id(container)] = table
-                value, mark, anchor, size = container, opened, own_anchor, nodes - first
+                value, mark, size = container, opened, nodes - first
+                positions[id(value)] = table
+                if own_anchor is not None:
+                    self.anchors[own_anchor] = (value, size)
+                    self.open_anchors.pop()
                 container, is_map, table, key, key_mark, opened, own_anchor, first, merges = stack.pop()
                 if len(stack) < SIZED_DEPTH:
                     sizes[id(value)] = size
-                if anchor is not None:
-                    self.open_anchors.pop()
             elif kind is mapping_start or kind is sequence_start:
                 if event.tag is not None:
                     self._check_tag(event, "tag:yaml.org,2002:map" if kind is mapping_start else "tag:yaml.org,2002:seq")
@@ -269,7 +271,6 @@ class _Builder:
             elif kind is alias_event:
                 mark = event.start_mark
                 value, size = self._alias(event)
-                anchor = None
                 nodes += size
             elif kind is yaml.DocumentStartEvent:
                 self.documents += 1
@@ -286,9 +287,7 @@ class _Builder:
             else:
                 continue
 
-            # the value is complete: remember its anchor, and put it in its container
-            if anchor is not None:
-                self.anchors[anchor] = (value, size)
+            # the value is complete (and its anchor, if any, remembered): put it in its container
             if is_map:
                 if key is no_key:
                     if type(value) is not str and not _hashable(value):
