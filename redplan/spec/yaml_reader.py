@@ -35,6 +35,10 @@ _STANDARD_TAGS = {
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
+"""The first characters of plain scalars that an implicit tag (int, bool, null, merge...) may claim: any other is a str.
+(The safe resolver has no wildcard entry, None, that would claim every scalar.)"""
 
 
 class YamlProblem(Exception):
@@ -135,10 +139,25 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
-def _plain_scalar(value: str) -> Any:
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-    return _construct(tag, value)
+class _PlainScalars(dict[str, Any]):
+    """The values of plain scalar texts (`1` an int, `true` a bool, `2024-01-31` a date...), remembered:
+    most texts recur, and looking one up costs half an lru_cache call. All are forgotten at 4,096."""
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= 4096:
+            self.clear()
+        # Most texts met for the first time (names, rates like 312/s) are strings, which the str constructor returns
+        # as they are: the first character, or else the resolver, says so without building a node to construct.
+        if text[:1] not in _IMPLICIT_FIRST:
+            value = text
+        else:
+            tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+            value = text if tag == _STR_TAG else _construct(tag, text)
+        self[text] = value
+        return value
+
+
+_PLAIN_SCALARS = _PlainScalars()
 
 
 @lru_cache(maxsize=4096)
@@ -173,81 +192,127 @@ class _MergeKey:
 _MERGE = _MergeKey()
 
 
-class _Frame:
-    __slots__ = ("container", "is_map", "key", "key_mark", "table", "size", "anchor", "mark", "merges")
-
-    def __init__(self, container: Any, is_map: bool, anchor: str | None, mark: Any):
-        self.container = container
-        self.is_map = is_map
-        self.key: Any = _NO_KEY
-        self.key_mark: Any = None
-        self.table: dict[Any, Position] = {}
-        self.size = 1
-        self.anchor = anchor
-        self.mark = mark
-        self.merges: list[Any] = []
-
-
 _NO_KEY = object()
+
+# What an open container's parent had in hand when the container opened, restored when it closes:
+# (container, is_map, table, key, key_mark, opened_at, anchor, first_node, merges)
+_Saved = tuple[Any, bool, dict[Any, Position], Any, Any, Any, str | None, int, list[Any]]
 
 
 class _Builder:
     """Turns libyaml events into Python data, positions and bounded aliases."""
 
     def __init__(self) -> None:
-        self.positions: dict[int, dict[Any, Position]] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
-        self.stack: list[_Frame] = []
+        self.open_anchors: list[str] = []  # of the containers not closed yet: an alias to one would contain itself
         self.alias_nodes = 0
-        self.root: Any = None
-        self.root_mark: Any = None
-        self.sizes: dict[int, int] = {}
         self.documents = 0
 
     def build(self, events: Iterator[Any]) -> Iterator[Document]:
-        # names bound once: this loop runs for every event of every file (60 per service)
-        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-        add, stack = self._add, self.stack
+        # This loop runs for every event of every file (60 per service). So the innermost open container
+        # is kept in locals (its parents' are saved on `stack`), each value is placed in its parent right
+        # here, and a container's size is the count of nodes read since it opened.
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        plain_scalars, no_key, merge = _PLAIN_SCALARS, _NO_KEY, _MERGE
+        stack: list[_Saved] = []
+        positions: dict[int, dict[Any, Position]] = {}
+        sizes: dict[int, int] = {}
+        root: Any = None
+        root_mark: Any = None
+        nodes = 0
+        # the innermost open container (None at a document's top level), its positions and pending key
+        container: Any = None
+        is_map = False
+        table: dict[Any, Position] = {}
+        key: Any = no_key
+        key_mark: Any = None
+        # and where it opened, its anchor, nodes read before it, and what its << keys merge into it
+        opened: Any = None
+        own_anchor: str | None = None
+        first = 0
+        merges: list[Any] = []
         for event in events:
             kind = type(event)
             if kind is scalar_event:
-                plain = event.tag is None and event.implicit[0]
+                mark = event.start_mark
                 try:
-                    value = _plain_scalar(event.value) if plain else self._scalar(event)
+                    value = plain_scalars[event.value] if event.tag is None and event.implicit[0] else self._scalar(event)
                 except _BadScalar as bad:
-                    raise YamlProblem(event.start_mark.line, event.start_mark.column, str(bad)) from None
-                add(value, event.start_mark, 1, event.anchor)
+                    raise YamlProblem(mark.line, mark.column, str(bad)) from None
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                nodes += 1
+            elif kind is mapping_end or kind is sequence_end:
+                if merges:
+                    _merge(container, table, merges, opened, positions)
+                value, mark, size = container, opened, nodes - first
+                positions[id(value)] = table
+                if own_anchor is not None:
+                    self.anchors[own_anchor] = (value, size)
+                    self.open_anchors.pop()
+                container, is_map, table, key, key_mark, opened, own_anchor, first, merges = stack.pop()
+                if len(stack) < SIZED_DEPTH:
+                    sizes[id(value)] = size
             elif kind is mapping_start or kind is sequence_start:
-                self._check_tag(event, "tag:yaml.org,2002:map" if kind is mapping_start else "tag:yaml.org,2002:seq")
+                if event.tag is not None:
+                    self._check_tag(event, "tag:yaml.org,2002:map" if kind is mapping_start else "tag:yaml.org,2002:seq")
                 if len(stack) >= MAX_DEPTH:
                     raise YamlProblem(event.start_mark.line, event.start_mark.column, f"nesting is deeper than {MAX_DEPTH} levels")
+                stack.append((container, is_map, table, key, key_mark, opened, own_anchor, first, merges))
                 is_map = kind is mapping_start
-                stack.append(_Frame({} if is_map else [], is_map, event.anchor, event.start_mark))
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = self.stack.pop()
-                if frame.merges:
-                    self._apply_merges(frame)
-                self.positions[id(frame.container)] = frame.table
-                if len(stack) < SIZED_DEPTH:
-                    self.sizes[id(frame.container)] = frame.size
-                self._add(frame.container, frame.mark, frame.size, frame.anchor)
-            elif kind is yaml.AliasEvent:
-                self._alias(event)
+                container, table, key, merges = {} if is_map else [], {}, no_key, []
+                opened, own_anchor, first = event.start_mark, event.anchor, nodes
+                nodes += 1
+                if own_anchor is not None:
+                    self.open_anchors.append(own_anchor)
+                continue
+            elif kind is alias_event:
+                mark = event.start_mark
+                value, size = self._alias(event)
+                nodes += size
             elif kind is yaml.DocumentStartEvent:
                 self.documents += 1
                 if self.documents > MAX_DOCUMENTS:
                     mark = event.start_mark
                     raise YamlProblem(mark.line, mark.column, f"more than {MAX_DOCUMENTS:,} YAML documents in one file")
-                self.root, self.root_mark, self.anchors = None, event.end_mark, {}
+                root, root_mark, self.anchors = None, event.end_mark, {}
+                continue
             elif kind is yaml.DocumentEndEvent:
-                mark = self.root_mark
-                locator = Locator(self.root, self.positions, (mark.line, mark.column))
-                yield Document(self.root, locator, mark.line + 1, self.sizes)
-                self.positions, self.sizes = {}, {}
+                locator = Locator(root, positions, (root_mark.line, root_mark.column))
+                yield Document(root, locator, root_mark.line + 1, sizes)
+                positions, sizes = {}, {}
+                continue
+            else:
+                continue
+
+            # the value is complete (and its anchor, if any, remembered): put it in its container
+            if is_map:
+                if key is no_key:
+                    if type(value) is not str and not _hashable(value):
+                        raise YamlProblem(mark.line, mark.column, "a key must be a plain value, not a list or mapping")
+                    if value in table and value is not merge:
+                        raise YamlProblem(mark.line, mark.column, f"duplicate key {value!r} (first defined at line {table[value][0] + 1})")
+                    key, key_mark = value, mark
+                    continue
+                if key is merge:
+                    merges.extend(value if isinstance(value, list) else [value])
+                else:
+                    table[key] = (key_mark.line, key_mark.column, mark.line, mark.column)
+                    container[key] = value
+                key = no_key
+            elif container is not None:
+                line, column = mark.line, mark.column
+                table[len(container)] = (line, column, line, column)
+                container.append(value)
+            else:
+                root, root_mark = value, mark
 
     def _scalar(self, event: Any) -> Any:
+        """A quoted or tagged scalar (build resolves untagged plain ones itself)."""
         if event.tag in (None, "!"):
-            return _plain_scalar(event.value) if event.implicit[0] and event.tag is None else event.value
+            return event.value
         self._check_tag(event, None)
         return _construct(event.tag, event.value)
 
@@ -261,10 +326,11 @@ class _Builder:
             f"the tag {written} is not allowed: redplan reads plain YAML data only (no language-specific or custom tags)",
         )
 
-    def _alias(self, event: Any) -> None:
+    def _alias(self, event: Any) -> tuple[Any, int]:
+        """The anchored value and its size, once the alias is known to be defined and within the expansion bound."""
         mark = event.start_mark
         if event.anchor not in self.anchors:
-            if any(frame.anchor == event.anchor for frame in self.stack):
+            if event.anchor in self.open_anchors:
                 raise YamlProblem(mark.line, mark.column, f"the alias *{event.anchor} refers to a node that contains it")
             raise YamlProblem(mark.line, mark.column, f"the alias *{event.anchor} names no anchor defined before it")
         value, size = self.anchors[event.anchor]
@@ -274,47 +340,20 @@ class _Builder:
                 mark.line, mark.column,
                 f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes; a file this repetitive is refused (billion laughs?)",
             )
-        self._add(value, mark, size, None)
+        return value, size
 
-    def _add(self, value: Any, mark: Any, size: int, anchor: str | None) -> None:
-        if anchor is not None:
-            self.anchors[anchor] = (value, size)
-        if not self.stack:
-            self.root, self.root_mark = value, mark
-            return
-        frame = self.stack[-1]
-        frame.size += size
-        if not frame.is_map:
-            line, column = mark.line, mark.column
-            frame.table[len(frame.container)] = (line, column, line, column)
-            frame.container.append(value)
-        elif frame.key is _NO_KEY:
-            if type(value) is not str and not _hashable(value):
-                raise YamlProblem(mark.line, mark.column, "a key must be a plain value, not a list or mapping")
-            if value in frame.table and value is not _MERGE:
-                first = frame.table[value][0] + 1
-                raise YamlProblem(mark.line, mark.column, f"duplicate key {value!r} (first defined at line {first})")
-            frame.key, frame.key_mark = value, mark
-        else:
-            if frame.key is _MERGE:
-                frame.merges.extend(value if isinstance(value, list) else [value])
-            else:
-                key_mark = frame.key_mark
-                frame.table[frame.key] = (key_mark.line, key_mark.column, mark.line, mark.column)
-                frame.container[frame.key] = value
-            frame.key = _NO_KEY
 
-    def _apply_merges(self, frame: _Frame) -> None:
-        """Keys written in the mapping win over merged ones (YAML merge-key semantics)."""
-        for source in frame.merges:
-            if not isinstance(source, dict):
-                line, column = frame.mark.line, frame.mark.column
-                raise YamlProblem(line, column, "<< must merge a mapping or a list of mappings")
-            source_table = self.positions.get(id(source), {})
-            for key, value in source.items():
-                if key not in frame.container:
-                    frame.container[key] = value
-                    frame.table[key] = source_table.get(key, (0, 0, 0, 0))
+def _merge(container: dict[Any, Any], table: dict[Any, Position], sources: list[Any], mark: Any,
+           positions: dict[int, dict[Any, Position]]) -> None:
+    """Keys written in the mapping win over merged ones (YAML merge-key semantics)."""
+    for source in sources:
+        if not isinstance(source, dict):
+            raise YamlProblem(mark.line, mark.column, "<< must merge a mapping or a list of mappings")
+        source_table = positions.get(id(source), {})
+        for key, value in source.items():
+            if key not in container:
+                container[key] = value
+                table[key] = source_table.get(key, (0, 0, 0, 0))
 
 
 def _is_tab(text: str, line: int, column: int) -> bool:
@@ -327,8 +366,13 @@ def read_documents(text: str, filename: str) -> tuple[list[Document], list[Input
     builder = _Builder()
     documents: list[Document] = []
     try:
-        for document in builder.build(yaml.parse(text, Loader=_LOADER)):
-            documents.append(document)
+        loader = _LOADER(text)  # the pure-Python reader refuses control characters here already
+        try:
+            # get_event until it has no more: yaml.parse's generator step and check_event call per event cost 3 µs a service
+            for document in builder.build(iter(loader.get_event, None)):
+                documents.append(document)
+        finally:
+            loader.dispose()
     except YamlProblem as problem:
         return documents, [InputError(filename, problem.line + 1, problem.column + 1, problem.message)]
     except yaml.MarkedYAMLError as error:
