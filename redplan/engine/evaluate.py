@@ -62,7 +62,13 @@ from redplan.engine.design import (
     STATELESS,
     Design,
 )
-from redplan.engine.objectives import Delivered, check_design, delivered_consistency
+from redplan.engine.objectives import (
+    Delivered,
+    check_design,
+    delivered_consistency,
+    rpo_target,
+    within,
+)
 from redplan.engine.results import BACKUP_WINDOW, REPLICATION_LAG, Check, DataLoss
 from redplan.spec.models import Service
 from redplan.spec.units import format_availability, format_duration, format_roughly
@@ -192,9 +198,7 @@ _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 
 def evaluate(design: Design, context: Context) -> Evaluation:
-    counted = design.counted_replicas
-    analysis = _analyse(counted, design.write, design.read, design.ack)
-    copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
+    analysis, copies = _quorums(design)
     latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, loss, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
     rpo = None if loss is None else loss.rpo
@@ -212,6 +216,23 @@ def evaluate(design: Design, context: Context) -> Evaluation:
     checks = check_design(context.service, design, delivered)
     return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, availability, delivered, checks,
                       loss_window=None if loss is None else loss.window)
+
+
+def misses_rpo(design: Design, context: Context) -> bool:
+    """Whether `evaluate` will find the design missing the service's RPO, known from what each failure loses
+    alone: the cheapest-design search drops most candidates on this, before estimating anything else."""
+    target = rpo_target(context.service)
+    if target is None:
+        return False
+    analysis, copies = _quorums(design)
+    loss = _worst(_losses(design, context, analysis.durability, copies.write))
+    return not within(target, None if loss is None else loss.seconds)
+
+
+def _quorums(design: Design) -> tuple[QuorumAnalysis, QuorumAnalysis]:
+    """The design's quorum analysis, and the same for keeping any copy of the data (its write tolerance)."""
+    counted = design.counted_replicas
+    return _analyse(counted, design.write, design.read, design.ack), _analyse(counted, ANY_COPY, ANY_COPY, None)
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -397,7 +418,6 @@ def _recovery(
 ) -> tuple[Estimate | None, Loss | None, bool, tuple[str, ...]]:
     """Worst RTO and RPO (with its window) over the failures to survive, whether any needs a failover, and which cannot be recovered."""
     rtos: list[Estimate | None] = []
-    losses: list[Loss | None] = []
     failover_free = True
     for domain in considered_domains(context.service):
         if domain_tolerance(analysis.write, domain) >= 1:
@@ -410,7 +430,7 @@ def _recovery(
         else:
             failover_free = False
             rtos.append(_restore(design, context, domain))
-        losses.append(_loss(design, context, domain, analysis.durability, copies))
+    losses = _losses(design, context, analysis.durability, copies)
     unrecoverable = tuple(
         domain for domain, rto, loss in zip(considered_domains(context.service), rtos, losses)
         if rto is None or (loss is None and context.service.state == "stateful")
@@ -485,6 +505,11 @@ def _restore_time(context: Context, from_standby: bool) -> Estimate:
         provision_s, provision_basis = provision.seconds, technologies.cite(provision)
     return restore_rto(provision_s, context.data_bytes, throughput.bytes_per_second, redirect.seconds,
                        basis={"provision": provision_basis, "restore": technologies.cite(throughput), "redirect": technologies.cite(redirect)})
+
+
+def _losses(design: Design, context: Context, durability: Tolerance, copies: Tolerance) -> list[Loss | None]:
+    """What each failure to survive loses, in `considered_domains` order (None: no copy left to recover)."""
+    return [_loss(design, context, domain, durability, copies) for domain in considered_domains(context.service)]
 
 
 def _loss(design: Design, context: Context, domain: str, durability: Tolerance, copies: Tolerance) -> Loss | None:
