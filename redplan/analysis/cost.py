@@ -44,20 +44,23 @@ class Bill(NamedTuple):
     label: str = ""
     """Put before each item: the provider's name when a design spans several."""
 
+    def amounts(self) -> list[float]:
+        """USD of each of `lines`, in their order: all a total needs, and candidates are priced by the thousand."""
+        return [self.instances * self.instance_hourly_usd * HOURS_PER_MONTH,
+                self.storage_gb * self.storage_usd_per_gb_month,
+                *[gb * self.transfer_usd_by_class[transfer_class] for transfer_class, gb in self.transfer_gb_by_class.items()],
+                self.backup_gb * self.backup_usd_per_gb_month]
+
     def lines(self) -> list[tuple[str, float, str, tuple[float, ...]]]:
         """(item, USD, basis template, its figures): formatting waits until a report shows the line."""
-        lines = [
-            ("instances", self.instances * self.instance_hourly_usd * HOURS_PER_MONTH,
-             "{:g} × ${:g}/h × {} h", (self.instances, self.instance_hourly_usd, HOURS_PER_MONTH)),
-            ("block storage", self.storage_gb * self.storage_usd_per_gb_month,
-             "{:,.6g} GB × ${:g}/GB-month", (self.storage_gb, self.storage_usd_per_gb_month)),
+        instances, storage, *transfers, backup = self.amounts()
+        return [
+            ("instances", instances, "{:g} × ${:g}/h × {} h", (self.instances, self.instance_hourly_usd, HOURS_PER_MONTH)),
+            ("block storage", storage, "{:,.6g} GB × ${:g}/GB-month", (self.storage_gb, self.storage_usd_per_gb_month)),
+            *(("transfer " + transfer_class, usd, "{:,.6g} GB × ${:g}/GB", (gb, self.transfer_usd_by_class[transfer_class]))
+              for (transfer_class, gb), usd in zip(self.transfer_gb_by_class.items(), transfers)),
+            ("backup storage", backup, "{:,.6g} GB × ${:g}/GB-month", (self.backup_gb, self.backup_usd_per_gb_month)),
         ]
-        for transfer_class, gb in self.transfer_gb_by_class.items():
-            usd_per_gb = self.transfer_usd_by_class[transfer_class]
-            lines.append(("transfer " + transfer_class, gb * usd_per_gb, "{:,.6g} GB × ${:g}/GB", (gb, usd_per_gb)))
-        lines.append(("backup storage", self.backup_gb * self.backup_usd_per_gb_month,
-                      "{:,.6g} GB × ${:g}/GB-month", (self.backup_gb, self.backup_usd_per_gb_month)))
-        return lines
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class CostEstimate:
     total: float = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "total", math.fsum(usd for bill in self.bills for _, usd, _, _ in bill.lines()))
+        object.__setattr__(self, "total", math.fsum(usd for bill in self.bills for usd in bill.amounts()))
 
     @property
     def breakdown(self) -> tuple[CostItem, ...]:

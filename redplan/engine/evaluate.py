@@ -62,7 +62,13 @@ from redplan.engine.design import (
     STATELESS,
     Design,
 )
-from redplan.engine.objectives import Delivered, check_design, delivered_consistency
+from redplan.engine.objectives import (
+    Delivered,
+    check_design,
+    delivered_consistency,
+    rpo_target,
+    within,
+)
 from redplan.engine.results import BACKUP_WINDOW, REPLICATION_LAG, Check, DataLoss
 from redplan.spec.models import Service
 from redplan.spec.units import format_availability, format_duration, format_roughly
@@ -192,9 +198,7 @@ _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 
 def evaluate(design: Design, context: Context) -> Evaluation:
-    counted = design.counted_replicas
-    analysis = _analyse(counted, design.write, design.read, design.ack)
-    copies = _analyse(counted, ANY_COPY, ANY_COPY, None)
+    analysis, copies = _quorums(design)
     latency = _write_latency(design, client_region(design, context), context.catalog)
     rto, loss, failover_free, unrecoverable = _recovery(design, context, analysis, copies.write)
     rpo = None if loss is None else loss.rpo
@@ -212,6 +216,23 @@ def evaluate(design: Design, context: Context) -> Evaluation:
     checks = check_design(context.service, design, delivered)
     return Evaluation(design, analysis, copies.write, latency, rto, rpo, cost, baseline, availability, delivered, checks,
                       loss_window=None if loss is None else loss.window)
+
+
+def misses_rpo(design: Design, context: Context) -> bool:
+    """Whether `evaluate` will find the design missing the service's RPO, known from what each failure loses
+    alone: the cheapest-design search drops most candidates on this, before estimating anything else."""
+    target = rpo_target(context.service)
+    if target is None:
+        return False
+    analysis, copies = _quorums(design)
+    loss = _worst(_losses(design, context, analysis.durability, copies.write))
+    return not within(target, None if loss is None else loss.seconds)
+
+
+def _quorums(design: Design) -> tuple[QuorumAnalysis, QuorumAnalysis]:
+    """The design's quorum analysis, and the same for keeping any copy of the data (its write tolerance)."""
+    counted = design.counted_replicas
+    return _analyse(counted, design.write, design.read, design.ack), _analyse(counted, ANY_COPY, ANY_COPY, None)
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -371,8 +392,11 @@ def _size(size: int | str, population: int) -> int:
 # --- recovery --------------------------------------------------------------------------------
 
 
+_TOLERANCE_FIELDS = {"node": "nodes", "az": "azs", "region": "regions", "provider": "providers"}
+
+
 def domain_tolerance(tolerance: Tolerance, domain: str) -> int:
-    return {"node": tolerance.nodes, "az": tolerance.azs, "region": tolerance.regions, "provider": tolerance.providers}[domain]
+    return getattr(tolerance, _TOLERANCE_FIELDS[domain])
 
 
 def considered_domains(service: Service) -> list[str]:
@@ -397,7 +421,6 @@ def _recovery(
 ) -> tuple[Estimate | None, Loss | None, bool, tuple[str, ...]]:
     """Worst RTO and RPO (with its window) over the failures to survive, whether any needs a failover, and which cannot be recovered."""
     rtos: list[Estimate | None] = []
-    losses: list[Loss | None] = []
     failover_free = True
     for domain in considered_domains(context.service):
         if domain_tolerance(analysis.write, domain) >= 1:
@@ -410,7 +433,7 @@ def _recovery(
         else:
             failover_free = False
             rtos.append(_restore(design, context, domain))
-        losses.append(_loss(design, context, domain, analysis.durability, copies))
+    losses = _losses(design, context, analysis.durability, copies)
     unrecoverable = tuple(
         domain for domain, rto, loss in zip(considered_domains(context.service), rtos, losses)
         if rto is None or (loss is None and context.service.state == "stateful")
@@ -487,16 +510,26 @@ def _restore_time(context: Context, from_standby: bool) -> Estimate:
                        basis={"provision": provision_basis, "restore": technologies.cite(throughput), "redirect": technologies.cite(redirect)})
 
 
+def _losses(design: Design, context: Context, durability: Tolerance, copies: Tolerance) -> list[Loss | None]:
+    """What each failure to survive loses, in `considered_domains` order (None: no copy left to recover)."""
+    return [_loss(design, context, domain, durability, copies) for domain in considered_domains(context.service)]
+
+
+_STATELESS_LOSS = Loss(sync_rpo("stateless: holds no data"), None)
+_SYNC_LOSS = Loss(sync_rpo(), None)
+
+
 def _loss(design: Design, context: Context, domain: str, durability: Tolerance, copies: Tolerance) -> Loss | None:
+    """Losses are immutable and asked for again by every candidate of the service: built once each."""
     if context.service.state == "stateless":
-        return Loss(sync_rpo("stateless: holds no data"), None)
+        return _STATELESS_LOSS
     if domain_tolerance(durability, domain) >= 1:
-        return Loss(sync_rpo(), None)
+        return _SYNC_LOSS
     if domain_tolerance(copies, domain) >= 1 and design.replication in ("async", "sync"):
-        return Loss(context.remembered(("async lag",), lambda: _async_loss(context)), REPLICATION_LAG)
+        return context.remembered(("async lag",), lambda: Loss(_async_loss(context), REPLICATION_LAG))
     interval = design.backup_interval_s
     if _backups_survive(design, domain) and interval is not None:
-        return Loss(context.remembered(("backup", interval), lambda: _backup_loss(context, interval)), BACKUP_WINDOW)
+        return context.remembered(("backup", interval), lambda: Loss(_backup_loss(context, interval), BACKUP_WINDOW))
     return None
 
 
@@ -511,10 +544,14 @@ def _backup_loss(context: Context, interval_s: float) -> Estimate:
 
 
 def _backup_copy(context: Context) -> tuple[float, str]:
-    """How long a backup takes to reach its off-site copy: the data size at the technology's restore throughput."""
-    technologies = context.technologies
-    throughput = technologies.restore_throughput(context.technology)
-    return context.data_bytes / throughput.bytes_per_second, f"data size at {technologies.cite(throughput)}"
+    """How long a backup takes to reach its off-site copy: the data size at the technology's restore throughput.
+    Once per service, not once for each backup interval a search tries."""
+    def copy() -> tuple[float, str]:
+        technologies = context.technologies
+        throughput = technologies.restore_throughput(context.technology)
+        return context.data_bytes / throughput.bytes_per_second, f"data size at {technologies.cite(throughput)}"
+
+    return context.remembered(("backup copy",), copy)
 
 
 # --- data at risk ----------------------------------------------------------------------------
@@ -583,10 +620,10 @@ def _six_digits(value: float) -> float:
 # --- cost ------------------------------------------------------------------------------------
 
 
-def _transfer_class(context: Context, a: str, b: str) -> str:
+def _transfer_class(catalog: Catalog, a: str, b: str) -> str:
     if a == b:
         return "cross_az"
-    region_a, region_b = context.catalog.region(a), context.catalog.region(b)
+    region_a, region_b = catalog.region(a), catalog.region(b)
     return "inter_region" if region_a.continent == region_b.continent else "intercontinental"
 
 
@@ -602,45 +639,71 @@ def instances_cost(design: Design, context: Context) -> float:
 
 def remembered_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """`design_cost` once per service and billed layout: the search prices a candidate before evaluating it,
-    and backup designs that differ only in their interval cost the same."""
-    key = ("cost", design.replicas, design.coordination, design.backup_region, design.standby_region)
-    return context.remembered(key, lambda: design_cost(design, context))
+    and most candidates share their bill with others (they differ in the backup interval, sync or async
+    standbys, zones within a region or the coordination, none of which the bill reads)."""
+    layout = _billed_layout(design, context.catalog)
+    return context.remembered(("cost", layout), lambda: _layout_cost(layout, context))
 
 
 def design_cost(design: Design, context: Context) -> tuple[CostEstimate, float]:
     """Monthly cost per provider summed, and the unreplicated baseline (one instance, one copy, same provider).
 
     The home provider pays for replicating to every other copy, and for the backups and a cold standby.
-    Reads only the replicas, the coordination, and where the backups and a standby go (`remembered_cost`'s key).
     """
-    service, price_list = context.service, context.prices
+    return _layout_cost(_billed_layout(design, context.catalog), context)
+
+
+class _BilledLayout(NamedTuple):
+    """All that a design's bill reads from the design."""
+
+    home: str  # the first replica's provider: it pays for replicating, for the backups and for a cold standby
+    providers: tuple[tuple[str, float, int], ...]  # sorted: provider, instances (a witness a share), replicas that hold data
+    copies: tuple[tuple[str, int], ...]  # copies of the data replicated away from the first replica, per transfer class
+    backups: bool
+    standby: bool  # a cold standby, whose volumes are billed
+
+
+def _billed_layout(design: Design, catalog: Catalog) -> _BilledLayout:
+    return _layout_of(design.replicas, design.coordination != STATELESS, bool(design.backup_region), bool(design.standby_region), catalog)
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout_of(replicas: tuple[Replica, ...], replicated: bool, backups: bool, standby: bool, catalog: Catalog) -> _BilledLayout:
+    """Remembered: a fleet's searches price the same few hundred layouts for thousands of data sizes."""
     by_provider: dict[str, list[Replica]] = {}
-    for replica in design.replicas:
+    for replica in replicas:
         by_provider.setdefault(replica.provider, []).append(replica)
-    home = design.replicas[0]
+    home = replicas[0]
+    copies: dict[str, int] = {}
+    if replicated:
+        for replica in replicas[1:]:
+            if replica.holds_data:
+                kind = _transfer_class(catalog, home.region, replica.region)
+                copies[kind] = copies.get(kind, 0) + 1
+    providers = tuple((provider, sum(map(_instance_share, members)), sum(1 for replica in members if replica.holds_data))
+                      for provider, members in sorted(by_provider.items()))
+    return _BilledLayout(home.provider, providers, tuple(copies.items()), backups, standby)
+
+
+def _layout_cost(layout: _BilledLayout, context: Context) -> tuple[CostEstimate, float]:
+    """`design_cost` of any design with this billed layout, for the service of `context`."""
+    service, price_list = context.service, context.prices
     data = service.data
     data_gb = context.data_bytes / 1e9 if service.state == "stateful" else 0.0
-    copies: dict[str, int] = {}
-    if design.coordination != STATELESS:
-        for replica in design.replicas[1:]:
-            if replica.holds_data:
-                kind = _transfer_class(context, home.region, replica.region)
-                copies[kind] = copies.get(kind, 0) + 1
     bills = []
-    for provider, replicas in sorted(by_provider.items()):
+    for provider, instances, holders in layout.providers:
         prices = price_list.provider(provider)
-        instances = sum(map(_instance_share, replicas))
-        stored = data_gb * sum(1 for replica in replicas if replica.holds_data)
+        stored = data_gb * holders
         transfer, backup_gb = {}, 0.0
-        if provider == home.provider:
+        if provider == layout.home:
             transfer = replication_transfer_gb_per_month((data.write_rate or 0.0) if data else 0.0,
-                                                         (data.write_size or 0.0) if data else 0.0, copies)
-            backup_gb = data_gb * BACKUP_COPIES if design.backup_region else 0.0
-            if design.standby_region:
+                                                         (data.write_size or 0.0) if data else 0.0, dict(layout.copies))
+            backup_gb = data_gb * BACKUP_COPIES if layout.backups else 0.0
+            if layout.standby:
                 stored += data_gb  # the cold standby's volumes
         bills.append(monthly_bill(instances, prices.instance.usd_per_hour, stored, prices.block_storage.usd_per_gb_month,
                                   transfer, prices.transfer_usd_by_class, backup_gb, prices.backup_storage.usd_per_gb_month,
-                                  label=f"{provider} " if len(by_provider) > 1 else ""))
-    home_prices = context.prices.provider(home.provider)
+                                  label=f"{provider} " if len(layout.providers) > 1 else ""))
+    home_prices = price_list.provider(layout.home)
     baseline = home_prices.instance.usd_per_hour * HOURS_PER_MONTH + data_gb * home_prices.block_storage.usd_per_gb_month
     return CostEstimate(tuple(bills)), baseline

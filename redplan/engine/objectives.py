@@ -66,6 +66,16 @@ def delivered_consistency(design: Design, consistent_reads: bool) -> str:
     return "strong" if design.coordination == STATELESS else "eventual"
 
 
+def rpo_target(service: Service) -> float | None:
+    """The RPO that `check_design` holds a design to, or None: a stateless service has no data to lose."""
+    return service.objectives.rpo if service.state == "stateful" else None
+
+
+def within(target_s: float, actual_s: float | None) -> bool:
+    """A recovery time or loss window meets its target: bounded (None: cannot recover), and no longer."""
+    return actual_s is not None and actual_s <= target_s
+
+
 def check_design(service: Service, design: Design, delivered: Delivered) -> list[Check]:
     objectives = service.objectives
     checks: list[Check] = []
@@ -75,8 +85,9 @@ def check_design(service: Service, design: Design, delivered: Delivered) -> list
                             detail=f"nothing to recover from after losing a whole {domains}"))
     if objectives.rto is not None:
         checks.append(_rto_check(objectives.rto, delivered))
-    if objectives.rpo is not None and service.state == "stateful":
-        checks.append(_at_most("rpo", objectives.rpo, delivered.rpo_s))
+    rpo = rpo_target(service)
+    if rpo is not None:
+        checks.append(_at_most("rpo", rpo, delivered.rpo_s))
     required = required_consistency(service)
     if required is not None and service.state == "stateful":
         met = CONSISTENCY_RANK[delivered.consistency] >= CONSISTENCY_RANK[required]
@@ -119,7 +130,7 @@ def _at_most(objective: str, target_s: float, actual_s: float | None) -> Check:
     target = format_duration(target_s)
     if actual_s is None:
         return Check(objective=objective, target=target, actual="unbounded", met=False, detail="cannot recover")
-    met = actual_s <= target_s
+    met = within(target_s, actual_s)
     detail = "" if met else f"{format_duration(round(actual_s - target_s, 3))} over"
     return Check(objective=objective, target=target, actual=format_duration(round(actual_s, 3)), met=met, detail=detail)
 

@@ -35,6 +35,7 @@ from redplan.engine.evaluate import (
     data_loss,
     evaluate,
     instances_cost,
+    misses_rpo,
     remembered_cost,
 )
 from redplan.engine.results import (
@@ -211,6 +212,8 @@ class _CheapestSearch:
     Pricing every candidate costs more than evaluating the few cheapest, so candidates wait in a heap
     under what their instances alone cost (a floor, lowered by a hair so that rounding never lifts it
     over the full price) and are priced in full when they reach the top. Ties go to the earlier candidate.
+    Most candidates that fail miss the RPO, which is known from what each failure loses alone: they are
+    dropped on that before the rest is estimated.
     """
 
     def __init__(self, context: Context) -> None:
@@ -224,6 +227,8 @@ class _CheapestSearch:
             _, index, priced, design = heapq.heappop(self.heap)
             if not priced:
                 heapq.heappush(self.heap, (remembered_cost(design, context)[0].total, index, True, design))
+                continue
+            if misses_rpo(design, context):
                 continue
             evaluation = evaluate(design, context)
             if evaluation.feasible:

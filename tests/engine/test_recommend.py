@@ -193,6 +193,40 @@ def test_counted_replicas_are_separate_replies(redplan, tmp_path):
     assert "4th fastest of 5" in counted["estimates"]["write_latency_ms"]["basis"]
 
 
+def test_misses_rpo_says_what_the_rpo_check_of_evaluate_says():
+    """The search drops candidates on `misses_rpo` before evaluating them, so it must agree with `evaluate`."""
+    from redplan.engine import recommend
+    from redplan.engine.evaluate import Context, evaluate, misses_rpo
+
+    fleet = load_fleet([str(EXAMPLES)], load_catalog())
+    verdicts = []
+    for loaded in fleet.services:
+        context = Context(loaded.spec, fleet.catalog)
+        for design in recommend._designs_for(context)[1]:
+            missed = any(check.objective == "rpo" and not check.met for check in evaluate(design, context).checks)
+            assert misses_rpo(design, context) == missed, (loaded.name, design.kind)
+            verdicts.append(missed)
+    assert True in verdicts and False in verdicts
+
+
+def test_candidates_that_share_a_remembered_bill_each_cost_what_design_cost_says():
+    """remembered_cost keys a bill by what the bill reads (the backup interval, sync or async standbys and
+    zones within a region do not change it): every candidate must still get its own design_cost."""
+    from redplan.engine import recommend
+    from redplan.engine.evaluate import Context, design_cost, remembered_cost
+
+    fleet = load_fleet([str(EXAMPLES)], load_catalog())
+    designs = bills = 0
+    for loaded in fleet.services:
+        context = Context(loaded.spec, fleet.catalog)
+        candidates = recommend._designs_for(context)[0]
+        for design in candidates:
+            assert remembered_cost(design, context) == design_cost(design, context), (loaded.name, design.kind)
+        designs += len(candidates)
+        bills += len({id(remembered_cost(design, context)) for design in candidates})
+    assert bills < designs / 2
+
+
 def test_cheapest_design_below_agrees_with_evaluating_every_candidate():
     """The lazy, remembered search (RP402's) against brute force: every allowed candidate evaluated, the
     cheapest that meets every objective taken (ties to the earlier candidate), for several ceilings."""
