@@ -51,6 +51,30 @@ class Replica(NamedTuple):
         return self.holds_data or (self.keeps_log and self.votes)
 
 
+def renamed_domains(replicas: tuple[Replica, ...]) -> tuple[Replica, ...]:
+    """The replicas with their providers, regions and zones renamed in order of first appearance.
+
+    Tolerance and availability read names only to tell whether two replicas share a domain, and keep
+    domains in order of first appearance, so the renamed layout gives the same results to the last bit:
+    a fleet's services in different regions with the same layout share one remembered analysis.
+    """
+    providers: dict[str, str] = {}
+    regions: dict[str, str] = {}
+    zones: dict[tuple[str, str], str] = {}
+    renamed = []
+    for replica in replicas:
+        if replica.region not in regions:
+            provider = replica.provider
+            if provider not in providers:
+                providers[provider] = f"p{len(providers)}"
+            regions[replica.region] = f"{providers[provider]}:r{len(regions)}"
+        zone = (replica.region, replica.az)
+        if zone not in zones:
+            zones[zone] = f"z{len(zones)}"
+        renamed.append(replica._replace(region=regions[replica.region], az=zones[zone]))
+    return tuple(renamed)
+
+
 @dataclass(frozen=True)
 class Quorum:
     """How many replicas must answer, counted among voters or among data holders, and where.

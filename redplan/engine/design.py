@@ -7,8 +7,9 @@ what a service declares as deployed. Both are then estimated the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from redplan.analysis.model import Quorum, Replica
+from redplan.analysis.model import Quorum, Replica, renamed_domains
 
 LEADERLESS = "leaderless"
 CONSENSUS = "consensus"
@@ -52,6 +53,11 @@ class Design:
         if self.coordination == STATELESS:
             return tuple(replica._replace(role="replica") for replica in self.replicas)
         return self.replicas
+
+    @cached_property
+    def layout(self) -> tuple[Replica, ...]:
+        """The counted replicas with their domains renamed (`renamed_domains`): what tolerance and availability are remembered by."""
+        return renamed_domains(self.counted_replicas)
 
     @property
     def regions(self) -> list[str]:

@@ -193,7 +193,8 @@ class Evaluation:
 
 
 ANY_COPY = Quorum(1, among="data")
-# Fleets repeat the same layouts: the exact tolerance search and the latency integrals are pure, so remember them.
+# Fleets repeat the same layouts: the exact tolerance search and the latency integrals are pure, so remember them
+# (tolerance and availability by `Design.layout`, which services in different regions share).
 _analyse = functools.lru_cache(maxsize=4096)(analyse_quorums)
 
 
@@ -231,8 +232,8 @@ def misses_rpo(design: Design, context: Context) -> bool:
 
 def _quorums(design: Design) -> tuple[QuorumAnalysis, QuorumAnalysis]:
     """The design's quorum analysis, and the same for keeping any copy of the data (its write tolerance)."""
-    counted = design.counted_replicas
-    return _analyse(counted, design.write, design.read, design.ack), _analyse(counted, ANY_COPY, ANY_COPY, None)
+    layout = design.layout
+    return _analyse(layout, design.write, design.read, design.ack), _analyse(layout, ANY_COPY, ANY_COPY, None)
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -241,11 +242,11 @@ def _quorums(design: Design) -> tuple[QuorumAnalysis, QuorumAnalysis]:
 def availability_under(design: Design, context: Context, hierarchy: Hierarchy) -> AvailabilityEstimate:
     """Write and read availability with the levels of `hierarchy`: enough replicas up for a quorum,
     less the failovers of leader-based designs (consensus reads go through the leader too)."""
-    counted = design.counted_replicas
-    levels, failover_s = _failover_exposure(design, counted, context)
+    layout = design.layout
+    levels, failover_s = _failover_exposure(design, layout, context)
     share = failover_downtime(hierarchy, levels, failover_s)
-    writes = _less_failovers(_quorum_availability(counted, design.write, hierarchy), hierarchy, levels, failover_s)
-    reads = _quorum_availability(counted, design.read, hierarchy)
+    writes = _less_failovers(_quorum_availability(layout, design.write, hierarchy), hierarchy, levels, failover_s)
+    reads = _quorum_availability(layout, design.read, hierarchy)
     return AvailabilityEstimate(writes, max(0.0, reads - share) if design.coordination == CONSENSUS else reads, share, levels, failover_s)
 
 
@@ -253,16 +254,16 @@ def availability_thresholds(design: Design, context: Context, target: float) -> 
     """Per level, the lowest availability at which the design's writes still reach `target`, the
     other levels as assumed (None: not even a level that never fails reaches it): how far each
     assumption may be wrong before the verdict changes."""
-    counted = design.counted_replicas
-    levels, failover_s = _failover_exposure(design, counted, context)
-    return _thresholds(counted, design.write, context.hierarchy, levels, failover_s, target)
+    layout = design.layout
+    levels, failover_s = _failover_exposure(design, layout, context)
+    return _thresholds(layout, design.write, context.hierarchy, levels, failover_s, target)
 
 
 @functools.lru_cache(maxsize=16384)
-def _thresholds(counted: tuple[Replica, ...], write: Quorum, hierarchy: Hierarchy, levels: tuple[str, ...], failover_s: float,
+def _thresholds(layout: tuple[Replica, ...], write: Quorum, hierarchy: Hierarchy, levels: tuple[str, ...], failover_s: float,
                 target: float) -> dict[str, float | None]:
     """Remembered: services of a fleet repeat layouts and targets. The trial hierarchies are not: they bypass the cache."""
-    return {level: required_availability(lambda trial: _less_failovers(quorum_availability(counted, write, trial), trial, levels, failover_s),
+    return {level: required_availability(lambda trial: _less_failovers(quorum_availability(layout, write, trial), trial, levels, failover_s),
                                          hierarchy, level, target)
             for level in LEVELS}
 
@@ -274,12 +275,12 @@ def _less_failovers(quorum_up: float, hierarchy: Hierarchy, levels: tuple[str, .
 _quorum_availability = functools.lru_cache(maxsize=16384)(quorum_availability)
 
 
-def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Context) -> tuple[tuple[str, ...], float]:
+def _failover_exposure(design: Design, layout: tuple[Replica, ...], context: Context) -> tuple[tuple[str, ...], float]:
     """The levels at which losing the leader's domain stops writes only for a failover (or a leader
     election), and how long that takes; designs without a leader keep serving."""
     if design.coordination not in (PRIMARY_BACKUP, CONSENSUS):
         return (), 0.0
-    levels = _leader_losses_survived(counted, design.write)
+    levels = _leader_losses_survived(layout, design.write)
     if not levels:
         return (), 0.0
     if design.coordination == PRIMARY_BACKUP:
@@ -288,13 +289,13 @@ def _failover_exposure(design: Design, counted: tuple[Replica, ...], context: Co
 
 
 @functools.lru_cache(maxsize=16384)
-def _leader_losses_survived(counted: tuple[Replica, ...], write: Quorum) -> tuple[str, ...]:
+def _leader_losses_survived(layout: tuple[Replica, ...], write: Quorum) -> tuple[str, ...]:
     """The levels at which losing the leader's (first replica's) domain still leaves a write quorum."""
-    leader = counted[0]
+    leader = layout[0]
     keys = {"node": lambda replica: replica, "az": lambda replica: (replica.region, replica.az),
             "region": lambda replica: replica.region, "provider": lambda replica: replica.provider}
     return tuple(level for level, key in keys.items()
-                 if can_form_after(counted, [0] if level == "node" else [index for index, replica in enumerate(counted) if key(replica) == key(leader)], write))
+                 if can_form_after(layout, [0] if level == "node" else [index for index, replica in enumerate(layout) if key(replica) == key(leader)], write))
 
 
 # --- latency ---------------------------------------------------------------------------------
