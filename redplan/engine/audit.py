@@ -254,10 +254,12 @@ def _per_service(loaded: LoadedService, fleet: Fleet, details: bool) -> ServiceR
 
 def _finished(audited: ServiceResult, loaded: LoadedService, fleet: Fleet, today: datetime.date) -> ServiceResult:
     """The service-graph rules' findings added, suppressions applied, findings in file order."""
+    if not loaded.depends_on and not loaded.ignores:
+        return audited  # most services: nothing to add or suppress (graph rules report only on services with depends_on)
     subject = Subject(loaded, None, None, fleet)  # graph rules read the graph, not the service's design or estimates
     graph = [_located(loaded, rule, problem) for rule in FLEET_RULES for problem in rule.check(subject)]
     if not graph and not loaded.ignores:
-        return audited  # most services: nothing to add or suppress, and the findings are already in order
+        return audited  # the findings are already in order
     findings = _apply_ignores(loaded, [*audited.findings, *graph], today)
     return replace(audited, findings=sorted(findings, key=_in_file_order))
 

@@ -49,7 +49,8 @@ class Rule:
     severity: ClassVar[str]
     summary: ClassVar[str]
     fleet_wide: ClassVar[bool] = False
-    """True for rules that read other services of the run (the service graph); they run once the whole run is loaded."""
+    """True for rules that read other services of the run (the service graph); they run once the whole run is loaded,
+    and report only on services that depend on others (the audit skips the rest)."""
 
     def check(self, subject: Subject) -> Iterator[Problem]:
         raise NotImplementedError

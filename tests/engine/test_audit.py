@@ -455,3 +455,26 @@ def test_cycle_collection_is_off_during_the_audit_and_back_after(redplan, tmp_pa
     assert gc.isenabled()
     redplan("audit", str(write(tmp_path)))
     assert seen == [False] and gc.isenabled()
+
+
+def test_graph_rules_report_only_on_services_that_depend_on_others(tmp_path):
+    """The audit skips the service-graph rules for services without depends_on (audit._finished): every
+    fleet-wide rule, over its failing and passing cases, finds nothing in a service that depends on none."""
+    import yaml
+
+    from redplan.catalog import load_catalog
+    from redplan.rules.base import Subject
+    from redplan.spec.loader import load_fleet
+
+    reported = 0
+    for rule in audit.FLEET_RULES:
+        cases = yaml.safe_load((REPO / "tests" / "rules" / "cases" / f"{rule.code}.yaml").read_text(encoding="utf-8"))["cases"]
+        for index, case in enumerate(cases):
+            path = tmp_path / f"{rule.code}-{index}.yaml"
+            path.write_text(case["spec"], encoding="utf-8")
+            fleet = load_fleet([str(path)], load_catalog())
+            for loaded in fleet.services:
+                problems = list(rule.check(Subject(loaded, None, None, fleet)))
+                assert loaded.depends_on or not problems, (rule.code, case["name"], loaded.name)
+                reported += len(problems)
+    assert reported >= len(audit.FLEET_RULES)
