@@ -13,7 +13,7 @@ regions); RP201 and RP202 report the breaks those two do not explain.
 from __future__ import annotations
 
 import functools
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,6 +38,16 @@ def unit(region: str, az: str | None, domain: str) -> str:
 
 def unit_of(replica: Replica, domain: str) -> str:
     return unit(replica.region, replica.az, domain)
+
+
+def per_place(replicas: Iterable[Replica], domain: str) -> dict[str, int]:
+    """Replicas per zone, region or provider, in order of first appearance (a plain dict: building a
+    Counter costs more than the counting)."""
+    counts: dict[str, int] = {}
+    for replica in replicas:
+        where = unit_of(replica, domain)
+        counts[where] = counts.get(where, 0) + 1
+    return counts
 
 
 def spec_index(service: Service, domain: str, where: str) -> int:
@@ -67,6 +77,9 @@ class Loss(NamedTuple):
     writes_stop: bool
     acked_lost: bool  # some acknowledged write may be gone with it
     copies_lost: bool  # no replica holding data is left
+    # the write and ack quorums counted globally: size, population, and members of it lost (messages quote them)
+    writers: tuple[int, int, int]
+    ackers: tuple[int, int, int]
 
     def where(self, design: Design, domain: str) -> str:
         return unit_of(design.replicas[self.first], domain)
@@ -83,6 +96,13 @@ def losses(design: Design, domain: str) -> tuple[Loss, ...]:
     return _losses(design.layout, design.write, design.read, design.ack, domain)
 
 
+def _counted(replicas: tuple[Replica, ...], quorum: Quorum, lost: set[int]) -> tuple[int, int, int]:
+    """A globally counted quorum's size, its population, and how many of the population `lost` takes."""
+    population = [index for index, replica in enumerate(replicas) if in_population(replica, quorum.among)]
+    inside = sum(1 for index in population if index in lost)
+    return quorum_size(quorum.size, len(population)), len(population), inside
+
+
 @functools.lru_cache(maxsize=4096)
 def _losses(layout: tuple[Replica, ...], write: Quorum, read: Quorum, ack: Quorum, domain: str) -> tuple[Loss, ...]:
     groups: dict[str, set[int]] = {}
@@ -92,7 +112,8 @@ def _losses(layout: tuple[Replica, ...], write: Quorum, read: Quorum, ack: Quoru
     for indices in groups.values():
         after = after_failure(layout, indices, write, read, ack)
         copies = after_failure(layout, indices, ANY_DATA, ANY_DATA)
-        result.append(Loss(min(indices), frozenset(indices), not after.writes, after.data_loss, not copies.writes))
+        result.append(Loss(min(indices), frozenset(indices), not after.writes, after.data_loss, not copies.writes,
+                           _counted(layout, write, indices), _counted(layout, ack, indices)))
     return tuple(result)
 
 
@@ -125,8 +146,8 @@ def spread(design: Design, domain: str) -> Spread | None:
     population = [replica for replica in design.replicas if in_population(replica, design.write.among)]
     if not population:
         return None
-    counts = Counter(unit_of(replica, domain) for replica in population)
-    return Spread(dict(counts), len(population), quorum_size(design.write.size, len(population)), noun(design.write))
+    counts = per_place(population, domain)
+    return Spread(counts, len(population), quorum_size(design.write.size, len(population)), noun(design.write))
 
 
 def two_sites(design: Design) -> Spread | None:
@@ -201,18 +222,11 @@ def single_domain_problem(subject: Subject, domain: str, hint: str) -> Problem |
 
 def placement(design: Design, domain: str) -> str:
     """'all 3 replicas are in aws:us-east-1 zone a' or 'replicas by zone: 2 in aws:us-east-1 zone a, ...'."""
-    counts = Counter(unit_of(replica, domain) for replica in design.replicas)
+    counts = per_place(design.replicas, domain)
     if len(counts) == 1:
         where, count = next(iter(counts.items()))
         return f"{all_of(count, 'replicas')} {'is' if count == 1 else 'are'} in {where}"
     return f"replicas by {WORD[domain]}: " + ", ".join(f"{count} in {where}" for where, count in counts.items())
-
-
-def _counted(design: Design, quorum: Quorum, loss: Loss) -> tuple[int, int, int]:
-    """A globally counted quorum's size, its population, and how many of the population `loss` takes."""
-    population = [index for index, replica in enumerate(design.replicas) if in_population(replica, quorum.among)]
-    inside = sum(1 for index in population if index in loss.lost)
-    return quorum_size(quorum.size, len(population)), len(population), inside
 
 
 def _shortfall(design: Design, loss: Loss) -> str:
@@ -221,7 +235,7 @@ def _shortfall(design: Design, loss: Loss) -> str:
         return "each-scope writes need a quorum in every region, the lost one included"
     if quorum.scope == "local":
         return "local-scope writes need a quorum within one region, and no region left can form one"
-    size, population, inside = _counted(design, quorum, loss)
+    size, population, inside = loss.writers
     return f"a write needs {size} of {population} {noun(quorum, design)}, {population - inside} would remain"
 
 
@@ -229,5 +243,5 @@ def _acknowledged(design: Design, loss: Loss) -> str:
     ack = design.ack
     if ack.scope != "global":
         return f"a write is acknowledged by a quorum counted per region ({ack.scope} scope)"
-    size, population, inside = _counted(design, ack, loss)
+    size, population, inside = loss.ackers
     return f"a write is acknowledged once {size} of {population} {noun(ack, design)} have it, and {inside} of them are there"
