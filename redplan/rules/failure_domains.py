@@ -13,8 +13,9 @@ regions); RP201 and RP202 report the breaks those two do not explain.
 from __future__ import annotations
 
 import functools
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from redplan.analysis.model import Quorum, Replica
 from redplan.analysis.quorum import after_failure, in_population, quorum_size
@@ -39,6 +40,16 @@ def unit_of(replica: Replica, domain: str) -> str:
     return unit(replica.region, replica.az, domain)
 
 
+def per_place(replicas: Iterable[Replica], domain: str) -> dict[str, int]:
+    """Replicas per zone, region or provider, in order of first appearance (a plain dict: building a
+    Counter costs more than the counting)."""
+    counts: dict[str, int] = {}
+    for replica in replicas:
+        where = unit_of(replica, domain)
+        counts[where] = counts.get(where, 0) + 1
+    return counts
+
+
 def spec_index(service: Service, domain: str, where: str) -> int:
     """The first entry of deployment.replicas that sits in `where`."""
     assert service.deployment is not None
@@ -58,30 +69,51 @@ def all_of(count: int, things: str) -> str:
     return {1: f"the only {things.removesuffix('s')}", 2: f"both {things}"}.get(count, f"all {count} {things}")
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
     """What losing one whole zone, region or provider does (worst case, as the analysis core reads it)."""
 
-    where: str
+    first: int  # the index into design.replicas of its first replica: `where` names the place
     lost: frozenset[int]  # indices into design.replicas
     writes_stop: bool
     acked_lost: bool  # some acknowledged write may be gone with it
     copies_lost: bool  # no replica holding data is left
+    # the write and ack quorums counted globally: size, population, and members of it lost (messages quote them)
+    writers: tuple[int, int, int]
+    ackers: tuple[int, int, int]
+
+    def where(self, design: Design, domain: str) -> str:
+        return unit_of(design.replicas[self.first], domain)
+
+
+def losses(design: Design, domain: str) -> tuple[Loss, ...]:
+    """Every zone, region or provider of a stateful design, in the order its replicas list them.
+
+    Remembered by the design's layout (`Design.layout`, the replicas of a stateful design with their
+    domains renamed in order of first appearance): the places group and order the replicas the same
+    way, so services of a fleet with one layout in different regions share the work; `Loss.where`
+    names the place from the design's own replicas.
+    """
+    return _losses(design.layout, design.write, design.read, design.ack, domain)
+
+
+def _counted(replicas: tuple[Replica, ...], quorum: Quorum, lost: set[int]) -> tuple[int, int, int]:
+    """A globally counted quorum's size, its population, and how many of the population `lost` takes."""
+    population = [index for index, replica in enumerate(replicas) if in_population(replica, quorum.among)]
+    inside = sum(1 for index in population if index in lost)
+    return quorum_size(quorum.size, len(population)), len(population), inside
 
 
 @functools.lru_cache(maxsize=4096)
-def losses(design: Design, domain: str) -> tuple[Loss, ...]:
-    """Every zone, region or provider of a stateful design, in the order its replicas list them
-    (remembered: fleets repeat designs, and RP201 and RP202 both ask)."""
-    replicas = design.replicas
+def _losses(layout: tuple[Replica, ...], write: Quorum, read: Quorum, ack: Quorum, domain: str) -> tuple[Loss, ...]:
     groups: dict[str, set[int]] = {}
-    for index, replica in enumerate(replicas):
+    for index, replica in enumerate(layout):
         groups.setdefault(unit_of(replica, domain), set()).add(index)
     result = []
-    for where, indices in groups.items():
-        after = after_failure(replicas, indices, design.write, design.read, design.ack)
-        copies = after_failure(replicas, indices, ANY_DATA, ANY_DATA)
-        result.append(Loss(where, frozenset(indices), not after.writes, after.data_loss, not copies.writes))
+    for indices in groups.values():
+        after = after_failure(layout, indices, write, read, ack)
+        copies = after_failure(layout, indices, ANY_DATA, ANY_DATA)
+        result.append(Loss(min(indices), frozenset(indices), not after.writes, after.data_loss, not copies.writes,
+                           _counted(layout, write, indices), _counted(layout, ack, indices)))
     return tuple(result)
 
 
@@ -114,8 +146,8 @@ def spread(design: Design, domain: str) -> Spread | None:
     population = [replica for replica in design.replicas if in_population(replica, design.write.among)]
     if not population:
         return None
-    counts = Counter(unit_of(replica, domain) for replica in population)
-    return Spread(dict(counts), len(population), quorum_size(design.write.size, len(population)), noun(design.write))
+    counts = per_place(population, domain)
+    return Spread(counts, len(population), quorum_size(design.write.size, len(population)), noun(design.write))
 
 
 def two_sites(design: Design) -> Spread | None:
@@ -140,7 +172,8 @@ def acked_with(subject: Subject, domain: str, where: str) -> str:
     """A clause saying that losing `where` also loses acknowledged writes, when it does."""
     if subject.service.state != "stateful" or subject.design is None:
         return ""
-    loss = next((loss for loss in losses(subject.design, domain) if loss.where == where), None)
+    design = subject.design
+    loss = next((loss for loss in losses(design, domain) if loss.where(design, domain) == where), None)
     return ", and writes acknowledged only by its voters are lost with it" if loss and loss.acked_lost else ""
 
 
@@ -155,27 +188,32 @@ def single_domain_problem(subject: Subject, domain: str, hint: str) -> Problem |
         return None
     if design.coordination == STATELESS:
         return None  # instances left below capacity after a zone or region loss: RP502's finding
-    if concentrated(design, domain) or (domain == "region" and two_sites(design)):
-        return None  # RP203 / RP205 say why, with the voter counts
     analysis = evaluation.analysis
     stateful = service.state == "stateful"
+    # the evaluation's tolerances say whether some loss breaks each property (the same analysis as
+    # `losses`), so a design that survives every such loss is passed without going through them
     writes = domain_tolerance(analysis.write, domain) < 1
+    copies = stateful and domain_tolerance(evaluation.copies, domain) < 1
     # acknowledged writes matter here only when the design keeps them on two nodes (otherwise a single
     # node loss already loses them) and the RPO promises none is lost; lag within a looser RPO is RP1xx's
     acked = (stateful and service.objectives.rpo == 0 and analysis.durability.nodes >= 1
              and domain_tolerance(analysis.durability, domain) < 1)
+    if not (writes or copies or acked):
+        return None
+    if concentrated(design, domain) or (domain == "region" and two_sites(design)):
+        return None  # RP203 / RP205 say why, with the voter counts
     everything = len(design.replicas)
     effects = []
     for loss in losses(design, domain):
         what = []
         if writes and loss.writes_stop:
             what.append(f"stops writes ({_shortfall(design, loss)})")
-        if stateful and loss.copies_lost:
+        if copies and loss.copies_lost:
             what.append("leaves no replica holding the data")
         elif acked and loss.acked_lost:
             what.append(f"can lose acknowledged writes ({_acknowledged(design, loss)}; the RPO is 0)")
         if what:
-            lost = "it" if len(loss.lost) == everything else f"{loss.where} ({len(loss.lost)} of {everything} replicas)"
+            lost = "it" if len(loss.lost) == everything else f"{loss.where(design, domain)} ({len(loss.lost)} of {everything} replicas)"
             effects.append(f"losing {lost} " + " and ".join(what))
     if not effects:
         return None
@@ -184,18 +222,11 @@ def single_domain_problem(subject: Subject, domain: str, hint: str) -> Problem |
 
 def placement(design: Design, domain: str) -> str:
     """'all 3 replicas are in aws:us-east-1 zone a' or 'replicas by zone: 2 in aws:us-east-1 zone a, ...'."""
-    counts = Counter(unit_of(replica, domain) for replica in design.replicas)
+    counts = per_place(design.replicas, domain)
     if len(counts) == 1:
         where, count = next(iter(counts.items()))
         return f"{all_of(count, 'replicas')} {'is' if count == 1 else 'are'} in {where}"
     return f"replicas by {WORD[domain]}: " + ", ".join(f"{count} in {where}" for where, count in counts.items())
-
-
-def _counted(design: Design, quorum: Quorum, loss: Loss) -> tuple[int, int, int]:
-    """A globally counted quorum's size, its population, and how many of the population `loss` takes."""
-    population = [index for index, replica in enumerate(design.replicas) if in_population(replica, quorum.among)]
-    inside = sum(1 for index in population if index in loss.lost)
-    return quorum_size(quorum.size, len(population)), len(population), inside
 
 
 def _shortfall(design: Design, loss: Loss) -> str:
@@ -204,7 +235,7 @@ def _shortfall(design: Design, loss: Loss) -> str:
         return "each-scope writes need a quorum in every region, the lost one included"
     if quorum.scope == "local":
         return "local-scope writes need a quorum within one region, and no region left can form one"
-    size, population, inside = _counted(design, quorum, loss)
+    size, population, inside = loss.writers
     return f"a write needs {size} of {population} {noun(quorum, design)}, {population - inside} would remain"
 
 
@@ -212,5 +243,5 @@ def _acknowledged(design: Design, loss: Loss) -> str:
     ack = design.ack
     if ack.scope != "global":
         return f"a write is acknowledged by a quorum counted per region ({ack.scope} scope)"
-    size, population, inside = _counted(design, ack, loss)
+    size, population, inside = loss.ackers
     return f"a write is acknowledged once {size} of {population} {noun(ack, design)} have it, and {inside} of them are there"

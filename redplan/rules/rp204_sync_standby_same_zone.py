@@ -47,9 +47,11 @@ class SyncStandbySameZone(Rule):
         if deployment is None or subject.service.state != "stateful":
             return
         replicas = deployment.replicas
+        synchronous = [index for index, replica in enumerate(replicas) if replica.sync and replica.role != "primary"]
+        if not synchronous:
+            return
         zones = [unit(replica.region, replica.az, "az") for replica in replicas]
         primaries = {zones[index]: index for index, replica in enumerate(replicas) if replica.role == "primary"}
-        synchronous = [index for index, replica in enumerate(replicas) if replica.sync and replica.role != "primary"]
         for index in synchronous:
             replica, zone = replicas[index], zones[index]
             if zone not in primaries:

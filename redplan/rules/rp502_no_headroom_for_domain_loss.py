@@ -32,8 +32,8 @@ Passing::
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
+from operator import itemgetter
 
 from redplan.analysis.cost import statically_stable_instances
 from redplan.rules.base import Problem, Rule, Subject
@@ -50,11 +50,12 @@ class NoHeadroomForDomainLoss(Rule):
     summary = "losing the largest zone or region leaves fewer stateless instances than capacity"
 
     def check(self, subject: Subject) -> Iterator[Problem]:
-        instances = stateless_instances(subject)
         survive = subject.service.objectives.survive or []
+        domains = [domain for domain in DOMAINS if domain in survive]
+        instances = stateless_instances(subject) if domains else None
         if instances is None:
             return
-        shortfalls = [text for text in (_shortfall(instances, domain) for domain in DOMAINS if domain in survive) if text]
+        shortfalls = [text for text in (_shortfall(instances, domain) for domain in domains) if text]
         if shortfalls:
             yield Problem(
                 ("deployment", "replicas"),
@@ -65,13 +66,11 @@ class NoHeadroomForDomainLoss(Rule):
 
 def _shortfall(instances: Instances, domain: str) -> str | None:
     """What losing the worst `domain` leaves, when that is below capacity."""
-    if domain == "az":
-        groups = Counter({zone_label(*zone): count for zone, count in instances.per_zone.items()})
-    else:
-        groups = Counter()
-        for (region, _), count in instances.per_zone.items():
-            groups[region] += count
-    largest, lost = groups.most_common(1)[0]
+    groups: dict[str, int] = {}
+    for replica in instances.replicas:
+        label = zone_label(replica.region, replica.az) if domain == "az" else replica.region
+        groups[label] = groups.get(label, 0) + 1
+    largest, lost = max(groups.items(), key=itemgetter(1))  # the first of the largest, as listed
     left = instances.total - lost
     if left >= instances.capacity:
         return None

@@ -9,11 +9,11 @@ run costs one pass over the graph rather than one per service.
 from __future__ import annotations
 
 import weakref
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from redplan.analysis.model import Replica
 from redplan.engine.declared import DEFAULT_CAPACITY, UNKNOWN_ZONE
 from redplan.engine.design import STATELESS
 from redplan.rules.base import Subject
@@ -64,13 +64,13 @@ def service_graph(fleet: Fleet) -> ServiceGraph:
 class Instances:
     """A stateless service's instances as the engine expands them, and the capacity peak load needs."""
 
-    per_zone: Counter[tuple[str, str]]  # (region, az) → instances; an unstated zone is one shared zone per region
+    replicas: tuple[Replica, ...]  # one per instance; an unstated zone is one shared zone per region
     capacity: int
     capacity_stated: bool
 
     @property
     def total(self) -> int:
-        return sum(self.per_zone.values())
+        return len(self.replicas)
 
     @property
     def capacity_text(self) -> str:
@@ -83,8 +83,7 @@ def stateless_instances(subject: Subject) -> Instances | None:
     if design is None or design.coordination != STATELESS:
         return None
     capacity = subject.service.capacity
-    per_zone = Counter((replica.region, replica.az) for replica in design.replicas)
-    return Instances(per_zone, capacity or DEFAULT_CAPACITY, capacity is not None)
+    return Instances(design.replicas, capacity or DEFAULT_CAPACITY, capacity is not None)
 
 
 def zone_label(region: str, az: str) -> str:
