@@ -8,6 +8,7 @@ result over-states the volume, and therefore the cost, by about 7 %.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class Bill(NamedTuple):
         as text: formatting waits until a report shows the lines, and is written out for the same reason."""
         instances, storage, *transfers, backup = self.amounts()
         label = self.label
-        items = [CostItem(f"{label}instances", instances, f"{self.instances:g} × ${self.instance_hourly_usd:g}/h × {HOURS_PER_MONTH} h")]
+        items = [_instances_item(label, self.instances, self.instance_hourly_usd, instances)]
         if storage > 0:
             items.append(CostItem(f"{label}block storage", storage, f"{self.storage_gb:,.6g} GB × ${self.storage_usd_per_gb_month:g}/GB-month"))
         for (transfer_class, gb), usd in zip(self.transfer_gb_by_class.items(), transfers):
@@ -65,6 +66,13 @@ class Bill(NamedTuple):
         if backup > 0:
             items.append(CostItem(f"{label}backup storage", backup, f"{self.backup_gb:,.6g} GB × ${self.backup_usd_per_gb_month:g}/GB-month"))
         return items
+
+
+@functools.lru_cache(maxsize=1024)
+def _instances_item(label: str, instances: float, hourly_usd: float, usd: float) -> CostItem:
+    """The instances line, remembered: a fleet's bills repeat a few sizes and prices (the figures are
+    floats, and the text shows an int as its equal float, so equal keys make the same line)."""
+    return CostItem(f"{label}instances", usd, f"{instances:g} × ${hourly_usd:g}/h × {HOURS_PER_MONTH} h")
 
 
 @dataclass(frozen=True)

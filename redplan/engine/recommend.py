@@ -339,6 +339,7 @@ def _in_full(evaluation: Evaluation, context: Context) -> Assessment:
 
 
 def _estimates(evaluation: Evaluation, context: Context) -> Estimates:
+    availability, read_availability, downtime = _availability(evaluation.availability)
     return Estimates(
         rto_s=None if evaluation.rto is None else round(evaluation.rto.seconds, 3),
         rpo_s=None if evaluation.rpo is None else round(evaluation.rpo.seconds, 3),
@@ -348,15 +349,15 @@ def _estimates(evaluation: Evaluation, context: Context) -> Estimates:
         rto_parts=_parts(evaluation.rto),
         rpo_parts=_parts(evaluation.rpo),
         cost_parts=[_cost_part(item) for item in evaluation.cost.breakdown],
-        availability=round(evaluation.availability.writes, 10),
-        read_availability=round(evaluation.availability.reads, 10),
-        availability_parts=list(_downtime_parts(evaluation.availability)),
+        availability=availability,
+        read_availability=read_availability,
+        availability_parts=list(downtime),
         data_loss=data_loss(evaluation, context),
     )
 
 
-# The parts below are remembered by value across services, which share most of them: each figure is a
-# float (so equal values print alike), and the parts are frozen, so services may share them.
+# The figures below are remembered by value across services, which share most of them: each is a float
+# (so equal values print alike), and the parts are frozen, so services may share them.
 
 
 @functools.lru_cache(maxsize=256)
@@ -365,8 +366,9 @@ def _latency(latency: LatencyEstimate) -> Latency:
 
 
 @functools.lru_cache(maxsize=256)
-def _downtime_parts(availability: AvailabilityEstimate) -> tuple[Part, ...]:
-    """The writes' downtime a year: too few replicas up for a quorum, then failing over."""
+def _availability(availability: AvailabilityEstimate) -> tuple[float, float, tuple[Part, ...]]:
+    """Writes' and reads' availability to 10 places, and the writes' downtime a year: too few replicas
+    up for a quorum, then failing over."""
     quorum_lost = 1.0 - (availability.writes + availability.failover_share)
     parts = [Part(item="too few replicas up", value=round(downtime_per_year_s(1.0 - quorum_lost), 1),
                   basis="each failure-domain level up with its assumed availability (catalogs/availability.yaml)")]
@@ -374,7 +376,7 @@ def _downtime_parts(availability: AvailabilityEstimate) -> tuple[Part, ...]:
         where = ", ".join(LEVEL_NAMES[level] for level in availability.failover_levels)
         parts.append(Part(item="failovers", value=round(downtime_per_year_s(1.0 - availability.failover_share), 1),
                           basis=f"each outage of the leader's {where} costs a {format_duration(availability.failover_s)} failover"))
-    return tuple(parts)
+    return round(availability.writes, 10), round(availability.reads, 10), tuple(parts)
 
 
 def _parts(estimate: Estimate | None) -> list[Part]:
