@@ -8,6 +8,7 @@ result over-states the volume, and therefore the cost, by about 7 %.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,16 +52,27 @@ class Bill(NamedTuple):
                 *[gb * self.transfer_usd_by_class[transfer_class] for transfer_class, gb in self.transfer_gb_by_class.items()],
                 self.backup_gb * self.backup_usd_per_gb_month]
 
-    def lines(self) -> list[tuple[str, float, str, tuple[float, ...]]]:
-        """(item, USD, basis template, its figures): formatting waits until a report shows the line."""
+    def items(self) -> list[CostItem]:
+        """The lines of `amounts` that cost something, and always the instances, each with its arithmetic
+        as text: formatting waits until a report shows the lines, and is written out for the same reason."""
         instances, storage, *transfers, backup = self.amounts()
-        return [
-            ("instances", instances, "{:g} × ${:g}/h × {} h", (self.instances, self.instance_hourly_usd, HOURS_PER_MONTH)),
-            ("block storage", storage, "{:,.6g} GB × ${:g}/GB-month", (self.storage_gb, self.storage_usd_per_gb_month)),
-            *(("transfer " + transfer_class, usd, "{:,.6g} GB × ${:g}/GB", (gb, self.transfer_usd_by_class[transfer_class]))
-              for (transfer_class, gb), usd in zip(self.transfer_gb_by_class.items(), transfers)),
-            ("backup storage", backup, "{:,.6g} GB × ${:g}/GB-month", (self.backup_gb, self.backup_usd_per_gb_month)),
-        ]
+        label = self.label
+        items = [_instances_item(label, self.instances, self.instance_hourly_usd, instances)]
+        if storage > 0:
+            items.append(CostItem(f"{label}block storage", storage, f"{self.storage_gb:,.6g} GB × ${self.storage_usd_per_gb_month:g}/GB-month"))
+        for (transfer_class, gb), usd in zip(self.transfer_gb_by_class.items(), transfers):
+            if usd > 0:
+                items.append(CostItem(f"{label}transfer {transfer_class}", usd, f"{gb:,.6g} GB × ${self.transfer_usd_by_class[transfer_class]:g}/GB"))
+        if backup > 0:
+            items.append(CostItem(f"{label}backup storage", backup, f"{self.backup_gb:,.6g} GB × ${self.backup_usd_per_gb_month:g}/GB-month"))
+        return items
+
+
+@functools.lru_cache(maxsize=1024)
+def _instances_item(label: str, instances: float, hourly_usd: float, usd: float) -> CostItem:
+    """The instances line, remembered: a fleet's bills repeat a few sizes and prices (the figures are
+    floats, and the text shows an int as its equal float, so equal keys make the same line)."""
+    return CostItem(f"{label}instances", usd, f"{instances:g} × ${hourly_usd:g}/h × {HOURS_PER_MONTH} h")
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,7 @@ class CostEstimate:
     @property
     def breakdown(self) -> tuple[CostItem, ...]:
         """Every line that costs something, and always the instances."""
-        return tuple(
-            CostItem(bill.label + item, usd, template.format(*figures))
-            for bill in self.bills for item, usd, template, figures in bill.lines()
-            if usd > 0 or item == "instances"
-        )
+        return tuple(item for bill in self.bills for item in bill.items())
 
 
 @dataclass(frozen=True)

@@ -579,11 +579,17 @@ def _lag_data_loss(context: Context) -> DataLoss:
         basis = f"lag lognormal through deployment.replication_lag: median {format_duration(measured.p50)}, p99 {format_duration(measured.p99)}"
     else:
         typical = context.technologies.async_lag(context.technology)
-        lag = LognormalLag(typical.seconds, LAG_P99_PER_MEDIAN * typical.seconds)
-        named = f"for {context.service.technology}" if context.service.technology else "with no technology named"
-        basis = f"lag lognormal: median the typical lag {named}, {format_roughly(typical.seconds)} ({typical.basis}); {LAG_SPREAD_BASIS}"
+        lag, basis = _typical_lag(typical.seconds, typical.basis, context.service.technology)
     write_rate = _write_rate(context)
     return _data_loss(REPLICATION_LAG, _replication_data_loss(lag, write_rate, DATA_LOSS_CONFIDENCE), basis, write_rate)
+
+
+@functools.lru_cache(maxsize=256)
+def _typical_lag(median_s: float, source: str, technology: str | None) -> tuple[LognormalLag, str]:
+    """The typical lag as the median with the assumed spread, and its basis: remembered, as a fleet names few technologies."""
+    named = f"for {technology}" if technology else "with no technology named"
+    basis = f"lag lognormal: median the typical lag {named}, {format_roughly(median_s)} ({source}); {LAG_SPREAD_BASIS}"
+    return LognormalLag(median_s, LAG_P99_PER_MEDIAN * median_s), basis
 
 
 _replication_data_loss = functools.lru_cache(maxsize=4096)(replication_data_loss)

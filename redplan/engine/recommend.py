@@ -7,6 +7,7 @@ objectives, then cheapest), each with what it missed and by how much.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import weakref
 from collections import Counter, deque
@@ -61,7 +62,10 @@ from redplan.spec.models import Service
 from redplan.spec.units import format_duration
 
 if TYPE_CHECKING:
+    from redplan.analysis.cost import CostItem
+    from redplan.analysis.latency import LatencyEstimate
     from redplan.analysis.recovery import Estimate
+    from redplan.analysis.recovery import Part as RecoveryPart
 
 _RESOLUTION_PREFERENCE: dict[str | None, int] = {"crdt": 0, "lww": 1, "app-merge": 2}  # looked up by Design.conflict_resolution
 
@@ -335,25 +339,36 @@ def _in_full(evaluation: Evaluation, context: Context) -> Assessment:
 
 
 def _estimates(evaluation: Evaluation, context: Context) -> Estimates:
-    latency = evaluation.latency
+    availability, read_availability, downtime = _availability(evaluation.availability)
     return Estimates(
         rto_s=None if evaluation.rto is None else round(evaluation.rto.seconds, 3),
         rpo_s=None if evaluation.rpo is None else round(evaluation.rpo.seconds, 3),
-        write_latency_ms=Latency(p50=round(latency.p50_ms, 2), p99=round(latency.p99_ms, 2), basis=latency.explanation),
+        write_latency_ms=_latency(evaluation.latency),
         monthly_cost_usd=round(evaluation.cost.total, 2),
         cost_multiple=round(evaluation.cost.total / evaluation.baseline_usd, 2) if evaluation.baseline_usd else 0.0,
         rto_parts=_parts(evaluation.rto),
         rpo_parts=_parts(evaluation.rpo),
-        cost_parts=[Part(item=item.item, value=round(item.usd, 2), basis=item.basis) for item in evaluation.cost.breakdown],
-        availability=round(evaluation.availability.writes, 10),
-        read_availability=round(evaluation.availability.reads, 10),
-        availability_parts=_downtime_parts(evaluation.availability),
+        cost_parts=[_cost_part(item) for item in evaluation.cost.breakdown],
+        availability=availability,
+        read_availability=read_availability,
+        availability_parts=list(downtime),
         data_loss=data_loss(evaluation, context),
     )
 
 
-def _downtime_parts(availability: AvailabilityEstimate) -> list[Part]:
-    """The writes' downtime a year: too few replicas up for a quorum, then failing over."""
+# The figures below are remembered by value across services, which share most of them: each is a float
+# (so equal values print alike), and the parts are frozen, so services may share them.
+
+
+@functools.lru_cache(maxsize=256)
+def _latency(latency: LatencyEstimate) -> Latency:
+    return Latency(p50=round(latency.p50_ms, 2), p99=round(latency.p99_ms, 2), basis=latency.explanation)
+
+
+@functools.lru_cache(maxsize=256)
+def _availability(availability: AvailabilityEstimate) -> tuple[float, float, tuple[Part, ...]]:
+    """Writes' and reads' availability to 10 places, and the writes' downtime a year: too few replicas
+    up for a quorum, then failing over."""
     quorum_lost = 1.0 - (availability.writes + availability.failover_share)
     parts = [Part(item="too few replicas up", value=round(downtime_per_year_s(1.0 - quorum_lost), 1),
                   basis="each failure-domain level up with its assumed availability (catalogs/availability.yaml)")]
@@ -361,13 +376,21 @@ def _downtime_parts(availability: AvailabilityEstimate) -> list[Part]:
         where = ", ".join(LEVEL_NAMES[level] for level in availability.failover_levels)
         parts.append(Part(item="failovers", value=round(downtime_per_year_s(1.0 - availability.failover_share), 1),
                           basis=f"each outage of the leader's {where} costs a {format_duration(availability.failover_s)} failover"))
-    return parts
+    return round(availability.writes, 10), round(availability.reads, 10), tuple(parts)
 
 
 def _parts(estimate: Estimate | None) -> list[Part]:
-    if estimate is None:
-        return []
-    return [Part(item=part.component, value=round(part.seconds, 3), basis=part.basis) for part in estimate.parts]
+    return [] if estimate is None else [_part(part) for part in estimate.parts]
+
+
+@functools.lru_cache(maxsize=4096)
+def _part(part: RecoveryPart) -> Part:
+    return Part(item=part.component, value=round(part.seconds, 3), basis=part.basis)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cost_part(item: CostItem) -> Part:
+    return Part(item=item.item, value=round(item.usd, 2), basis=item.basis)
 
 
 def _placement(design: Design) -> list[PlacedReplica]:
