@@ -46,7 +46,8 @@ class Bill(NamedTuple):
     """Put before each item: the provider's name when a design spans several."""
 
     def amounts(self) -> list[float]:
-        """USD of each of `lines`, in their order: all a total needs, and candidates are priced by the thousand."""
+        """USD of instances, storage, each transfer class and backups, in that order (nothing left out): all a total
+        needs, and candidates are priced by the thousand; `items` words the lines of it that a report shows."""
         return [self.instances * self.instance_hourly_usd * HOURS_PER_MONTH,
                 self.storage_gb * self.storage_usd_per_gb_month,
                 *[gb * self.transfer_usd_by_class[transfer_class] for transfer_class, gb in self.transfer_gb_by_class.items()],

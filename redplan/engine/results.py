@@ -235,7 +235,7 @@ class EncodedJson:
 
 def encoded(service: ServiceResult) -> ServiceResult:
     """The service with its JSON text in place of its assessment (a service without one stays as it is)."""
-    if service.assessment is None or isinstance(service.assessment, EncodedJson):
+    if service.assessment is None:
         return service
     assessment = to_json(service.assessment)
     text, start = _spliced(service, assessment)
